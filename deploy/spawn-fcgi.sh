@@ -1,0 +1,66 @@
+#!/bin/sh
+# deploy/spawn-fcgi.sh: run ossign as a FastCGI server on a Unix socket with
+# spawn-fcgi, in the foreground (for a supervisor: runit, daemontools, a
+# terminal, the tests).  Where systemd is available, prefer the socket-
+# activated units in deploy/systemd/.
+#
+#	[VAR=value ...] deploy/spawn-fcgi.sh
+#
+# Environment (defaults in brackets):
+#   OSSIGN          the program                     [/usr/local/bin/ossign]
+#   OSSIGN_CONFIG   its configuration file          [/etc/ossign.conf]
+#   OSSIGN_SOCKET   the socket the web server uses  [/run/ossign/ossign.sock]
+#   OSSIGN_WORKERS  worker processes                [2]
+#   OSSIGN_USER     user ossign runs as, when started as root  [nobody]
+#   OSSIGN_GROUP    its group                       [OSSIGN_USER's group]
+#   OSSIGN_SOCKET_OWNER  the web server's user; owns the socket [www-data]
+#   OSSIGN_SOCKET_MODE   the socket's mode          [0660]
+# Set OSSIGN_USER= (empty) to keep the current user (tests, non-root).
+#
+# With credentials = env in ossign.conf, export ALIBABA_CLOUD_ACCESS_KEY_ID
+# and ALIBABA_CLOUD_ACCESS_KEY_SECRET before running this: spawn-fcgi passes
+# the environment on.  Never put them on a command line (ps shows argv).
+#
+# The equivalent command, spelled out:
+#   spawn-fcgi -n -s /run/ossign/ossign.sock -M 0660 -U www-data -G www-data \
+#       -u nobody -g nogroup -- /usr/local/bin/ossign -n 2
+set -eu
+
+OSSIGN=${OSSIGN:-/usr/local/bin/ossign}
+OSSIGN_CONFIG=${OSSIGN_CONFIG:-/etc/ossign.conf}
+OSSIGN_SOCKET=${OSSIGN_SOCKET:-/run/ossign/ossign.sock}
+OSSIGN_WORKERS=${OSSIGN_WORKERS:-2}
+OSSIGN_USER=${OSSIGN_USER-nobody}
+OSSIGN_GROUP=${OSSIGN_GROUP-}
+OSSIGN_SOCKET_OWNER=${OSSIGN_SOCKET_OWNER-www-data}
+OSSIGN_SOCKET_MODE=${OSSIGN_SOCKET_MODE:-0660}
+export OSSIGN_CONFIG
+
+# Check the configuration first: a mistake is reported here, with its line,
+# rather than by every worker.  (-t does not print secrets.)
+"$OSSIGN" -t >&2
+
+# A socket left by a previous run would make spawn-fcgi fail with
+# "socket is already in use"; it removes stale ones itself only if nothing
+# listens, so nothing to do here.  Its directory must exist.
+mkdir -p "$(dirname "$OSSIGN_SOCKET")"
+
+set -- -n -s "$OSSIGN_SOCKET" -M "$OSSIGN_SOCKET_MODE"
+if [ "$(id -u)" = 0 ]; then
+	# spawn-fcgi binds the socket as root, chowns it to the web
+	# server's user (so nginx/Apache can connect and no one else can),
+	# then drops to OSSIGN_USER before running ossign.
+	if [ -n "$OSSIGN_SOCKET_OWNER" ]; then
+		set -- "$@" -U "$OSSIGN_SOCKET_OWNER" -G "$(id -gn "$OSSIGN_SOCKET_OWNER")"
+	fi
+	if [ -n "$OSSIGN_USER" ]; then
+		set -- "$@" -u "$OSSIGN_USER"
+		[ -n "$OSSIGN_GROUP" ] && set -- "$@" -g "$OSSIGN_GROUP"
+	fi
+fi
+
+# -n: no fork; spawn-fcgi binds, then becomes ossign (same pid), so a
+# supervisor or "kill PID" reaches the ossign master, which stops its
+# workers.  One listening socket is inherited on fd 0; "ossign -n N" forks N
+# workers that all accept on it (each serves one connection at a time).
+exec spawn-fcgi "$@" -- "$OSSIGN" -n "$OSSIGN_WORKERS"

@@ -1,0 +1,134 @@
+/*
+ * The configuration file: "key = value" lines, '#' comments, global keys,
+ * then "[upload NAME]" sections.  Every value is validated at load; an
+ * error names the file and the line.  The loaded struct conf is read-only
+ * for the life of the process.
+ */
+#ifndef OSSIGN_CONF_H
+#define OSSIGN_CONF_H
+
+#include <stddef.h>
+
+#include "limit.h"
+
+enum conf_creds {
+	CONF_CREDS_ENV,
+	CONF_CREDS_RAM_ROLE_ARN,
+	CONF_CREDS_ECS_RAM_ROLE,
+	CONF_CREDS_OIDC_ROLE_ARN,
+	CONF_CREDS_URI,
+	CONF_CREDS__MAX
+};
+extern const char *const conf_creds_names[CONF_CREDS__MAX];
+
+enum conf_sts_sig {
+	CONF_STS_ACS3,
+	CONF_STS_RPC,
+	CONF_STS__MAX
+};
+
+enum conf_keyname {
+	CONF_KEYNAME_ORIGINAL,
+	CONF_KEYNAME_UUID,
+	CONF_KEYNAME__MAX
+};
+
+/* The configurable policy conditions, in their default order. */
+enum conf_cond {
+	CONF_COND_RANGE,	/* content-length-range */
+	CONF_COND_KEY,		/* key starts-with / eq */
+	CONF_COND_CTYPE,	/* content-type in [...] */
+	CONF_COND_OVERWRITE,	/* x-oss-forbid-overwrite */
+	CONF_COND_STATUS,	/* success_action_status */
+	CONF_COND_META,		/* x-oss-meta-NAME (one per entry) */
+	CONF_COND__MAX
+};
+
+struct conf_meta {
+	char		*field;		/* "x-oss-meta-title" (lowercase) */
+	char		*value;
+};
+
+struct conf_order {
+	enum conf_cond	 kind;
+	size_t		 meta;		/* index into meta[] for META */
+};
+
+struct conf_upload {
+	char		*name;
+	char		*key_prefix;	/* template, may hold ${user} etc. */
+	enum conf_keyname key_name;
+	long long	 min_size;
+	long long	 max_size;
+	char		**content_types;
+	size_t		 ncontent_types;
+	int		 forbid_overwrite;
+	int		 success_action_status;	/* 0: no condition */
+	struct conf_meta *meta;
+	size_t		 nmeta;
+	/* Conditions in the order their keys appear, then the rest. */
+	struct conf_order order[CONF_COND__MAX - 1 + LIMIT_META];
+	size_t		 norder;
+};
+
+struct conf {
+	char		*path;
+	char		*bucket;
+	char		*region;	/* without "oss-" */
+	char		*host;		/* no trailing slash */
+	enum conf_creds	 credentials;
+	long long	 policy_ttl;
+	char		**cors_origins;
+	size_t		 ncors_origins;
+	int		 cors_any;	/* cors_origins = * */
+
+	/* Credential sources (see creds.h); NULL/0 when unset. */
+	char		*role_arn;
+	char		*role_session_name;
+	long long	 duration;
+	char		*external_id;
+	char		*session_policy;	/* JSON text */
+	int		 session_policy_auto;
+	char		*sts_endpoint;
+	enum conf_sts_sig sts_signature;
+	long long	 connect_timeout;	/* seconds */
+	long long	 timeout;		/* seconds */
+	long long	 retries;
+	char		*access_key_file;
+	char		*ecs_role_name;
+	char		*metadata_endpoint;
+	char		*oidc_provider_arn;
+	char		*oidc_token_file;
+	char		*credentials_uri;
+	char		*cache_dir;
+	long long	 refresh_before;	/* seconds */
+	char		*ca_file;
+	char		*proxy;
+
+	struct conf_upload *uploads;
+	size_t		 nuploads;
+};
+
+/*
+ * Parse len bytes of text as a configuration; name is used in error
+ * messages.  Pure.  Returns a new conf (free with conf_free) or NULL with
+ * "name:line: message" in err.
+ */
+struct conf	*conf_parse(const char *text, size_t len, const char *name,
+		    char *err, size_t errlen);
+
+/* Read and parse the file at path; errors as conf_parse. */
+struct conf	*conf_load(const char *path, char *err, size_t errlen);
+
+/* Free conf and everything it owns; NULL is fine. */
+void		 conf_free(struct conf *conf);
+
+/* The upload section called name, or NULL. */
+const struct conf_upload *conf_upload_find(const struct conf *conf,
+		    const char *name);
+
+/* 1 when origin is allowed by cors_origins, else 0. */
+int		 conf_origin_allowed(const struct conf *conf,
+		    const char *origin);
+
+#endif /* OSSIGN_CONF_H */

@@ -1,0 +1,47 @@
+/*
+ * Credentials for signing: where they come from (credentials = env,
+ * ram_role_arn, ecs_ram_role, oidc_role_arn, credentials_uri) and the
+ * cache shared by every process.  This is the edge of the program: it reads
+ * the environment and files at start, and talks to STS when it must.
+ */
+#ifndef OSSIGN_CREDS_H
+#define OSSIGN_CREDS_H
+
+#include <time.h>
+
+#include "conf.h"
+#include "oerr.h"
+
+struct creds {
+	char	*access_key_id;
+	char	*access_key_secret;
+	char	*security_token;	/* NULL for long-term keys */
+	time_t	 expiration;		/* 0: does not expire */
+};
+
+struct creds_source;
+
+/*
+ * Set up the source conf names; reads the environment and secret files
+ * now (at start, never per request).  Returns NULL with a message in err
+ * on a configuration error.  Free with creds_source_free.
+ */
+struct creds_source *creds_source_new(const struct conf *conf, char *err,
+		    size_t errlen);
+
+/*
+ * Credentials valid at now for at least LIMIT_MIN_VALIDITY seconds.  On
+ * success returns 0 and sets *out, owned by src and valid until the next
+ * call.  On failure returns -1 and fills d (OERR_CREDS_UNAVAILABLE or
+ * OERR_CREDS_REFUSED, with a message safe to show: no secrets).
+ */
+int		 creds_source_get(struct creds_source *src, time_t now,
+		    const struct creds **out, struct oerr_detail *d);
+
+/* Free src, wiping secrets; NULL is fine. */
+void		 creds_source_free(struct creds_source *src);
+
+/* Wipe and free the strings in c (not c itself); NULL is fine. */
+void		 creds_clear(struct creds *c);
+
+#endif /* OSSIGN_CREDS_H */

@@ -1,0 +1,147 @@
+/* libcrypto wrappers; see crypto.h. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "crypto.h"
+
+int
+crypto_hmac_sha256(const void *key, size_t keylen, const void *msg,
+    size_t msglen, unsigned char out[CRYPTO_SHA256_LEN])
+{
+	unsigned int len = 0;
+
+	if (HMAC(EVP_sha256(), key, (int)keylen, msg, msglen, out,
+	    &len) == NULL || len != CRYPTO_SHA256_LEN)
+		return -1;
+	return 0;
+}
+
+int
+crypto_hmac_sha1(const void *key, size_t keylen, const void *msg,
+    size_t msglen, unsigned char out[CRYPTO_SHA1_LEN])
+{
+	unsigned int len = 0;
+
+	if (HMAC(EVP_sha1(), key, (int)keylen, msg, msglen, out,
+	    &len) == NULL || len != CRYPTO_SHA1_LEN)
+		return -1;
+	return 0;
+}
+
+int
+crypto_sha256(const void *msg, size_t len, unsigned char out[CRYPTO_SHA256_LEN])
+{
+	unsigned int olen = 0;
+
+	if (EVP_Digest(msg, len, out, &olen, EVP_sha256(), NULL) != 1 ||
+	    olen != CRYPTO_SHA256_LEN)
+		return -1;
+	return 0;
+}
+
+void
+crypto_hex(const unsigned char *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0x0f];
+	}
+	out[2 * len] = '\0';
+}
+
+size_t
+crypto_b64_size(size_t len)
+{
+	return (len + 2) / 3 * 4 + 1;
+}
+
+void
+crypto_b64(const void *in, size_t len, char *out)
+{
+	/* EVP_EncodeBlock writes no newlines and NUL-terminates. */
+	EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+}
+
+long
+crypto_unb64(const char *in, size_t len, unsigned char *out, size_t outsz)
+{
+	unsigned char *tmp;
+	size_t pad = 0;
+	int n;
+
+	if (len == 0)
+		return 0;
+	if (len % 4 != 0 || len > 0x7fffffff)
+		return -1;
+	if (in[len - 1] == '=')
+		pad++;
+	if (in[len - 2] == '=')
+		pad++;
+	if ((tmp = malloc(len / 4 * 3)) == NULL)
+		return -1;
+	n = EVP_DecodeBlock(tmp, (const unsigned char *)in, (int)len);
+	if (n < 0 || (size_t)n < pad || (size_t)n - pad > outsz) {
+		crypto_wipe(tmp, len / 4 * 3);
+		free(tmp);
+		return -1;
+	}
+	n -= (int)pad;
+	memcpy(out, tmp, (size_t)n);
+	crypto_wipe(tmp, len / 4 * 3);
+	free(tmp);
+	return n;
+}
+
+int
+crypto_random(void *buf, size_t len)
+{
+	return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
+}
+
+void
+crypto_uuid_format(const unsigned char rnd[16], char out[CRYPTO_UUID_LEN + 1])
+{
+	unsigned char b[16];
+	char hex[33];
+
+	memcpy(b, rnd, sizeof(b));
+	b[6] = (b[6] & 0x0f) | 0x40;	/* version 4 */
+	b[8] = (b[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+	crypto_hex(b, sizeof(b), hex);
+	memcpy(out, hex, 8);
+	out[8] = '-';
+	memcpy(out + 9, hex + 8, 4);
+	out[13] = '-';
+	memcpy(out + 14, hex + 12, 4);
+	out[18] = '-';
+	memcpy(out + 19, hex + 16, 4);
+	out[23] = '-';
+	memcpy(out + 24, hex + 20, 12);
+	out[36] = '\0';
+}
+
+void
+crypto_wipe(void *p, size_t len)
+{
+	if (p != NULL && len > 0)
+		OPENSSL_cleanse(p, len);
+}
+
+void
+crypto_free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	crypto_wipe(s, strlen(s));
+	free(s);
+}

@@ -1,0 +1,276 @@
+/* Key prefixes and file-name cleaning; see keyname.h. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "keyname.h"
+#include "limit.h"
+#include "util.h"
+
+static const char *const keyname_vars[] = {
+	"${user}", "${yyyy}", "${mm}", "${dd}", "${uuid}",
+};
+#define KEYNAME_NVARS	(sizeof(keyname_vars) / sizeof(keyname_vars[0]))
+
+int
+keyname_prefix_check(const char *tpl, char *why, size_t whylen)
+{
+	const char *p, *seg;
+	size_t i, len = strlen(tpl), seglen;
+
+	if (len > LIMIT_PREFIX_LEN / 2) {
+		snprintf(why, whylen, "longer than %d bytes",
+		    LIMIT_PREFIX_LEN / 2);
+		return -1;
+	}
+	if (!util_utf8_valid(tpl, len)) {
+		snprintf(why, whylen, "invalid UTF-8");
+		return -1;
+	}
+	for (p = tpl; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\') {
+			snprintf(why, whylen, "control bytes and backslashes "
+			    "are not allowed");
+			return -1;
+		}
+	if (tpl[0] == '/') {
+		snprintf(why, whylen, "must not start with /");
+		return -1;
+	}
+	if (strstr(tpl, "//") != NULL) {
+		snprintf(why, whylen, "must not contain //");
+		return -1;
+	}
+	for (seg = tpl; *seg != '\0'; seg += seglen + (seg[seglen] == '/')) {
+		seglen = strcspn(seg, "/");
+		if ((seglen == 1 && seg[0] == '.') ||
+		    (seglen == 2 && seg[0] == '.' && seg[1] == '.')) {
+			snprintf(why, whylen, "must not contain . or .. "
+			    "segments");
+			return -1;
+		}
+	}
+	for (p = tpl; (p = strstr(p, "${")) != NULL; ) {
+		for (i = 0; i < KEYNAME_NVARS; i++)
+			if (strncmp(p, keyname_vars[i],
+			    strlen(keyname_vars[i])) == 0)
+				break;
+		if (i == KEYNAME_NVARS) {
+			snprintf(why, whylen, "unknown placeholder (use "
+			    "${user} ${yyyy} ${mm} ${dd} ${uuid})");
+			return -1;
+		}
+		p += strlen(keyname_vars[i]);
+	}
+	return 0;
+}
+
+int
+keyname_prefix_needs_user(const char *tpl)
+{
+	return strstr(tpl, "${user}") != NULL;
+}
+
+/* A user name usable as a key segment: 1..64 of A-Za-z0-9 . _ - @. */
+static int
+keyname_user_ok(const char *u)
+{
+	size_t len = strlen(u);
+
+	if (len == 0 || len > LIMIT_USER_LEN || strcmp(u, ".") == 0 ||
+	    strcmp(u, "..") == 0)
+		return 0;
+	for (; *u != '\0'; u++)
+		if (!isalnum((unsigned char)*u) && strchr("._-@", *u) == NULL)
+			return 0;
+	return 1;
+}
+
+enum oerr
+keyname_expand(const char *tpl, const char *user, time_t now,
+    const char *uuid, char *out, size_t outsz, struct oerr_detail *d)
+{
+	char date[9];
+	const char *p = tpl, *val;
+	size_t o = 0, vlen, i;
+
+	util_date8(now, date);
+	while (*p != '\0') {
+		val = NULL;
+		vlen = 1;
+		if (p[0] == '$' && p[1] == '{') {
+			for (i = 0; i < KEYNAME_NVARS; i++)
+				if (strncmp(p, keyname_vars[i],
+				    strlen(keyname_vars[i])) == 0)
+					break;
+			switch (i) {
+			case 0:
+				if (user == NULL || *user == '\0')
+					return oerr_set(d, OERR_AUTH_REQUIRED,
+					    NULL);
+				if (!keyname_user_ok(user))
+					return oerr_set(d, OERR_BAD_REQUEST,
+					    "the user name cannot be part of "
+					    "an object key");
+				val = user;
+				vlen = strlen(user);
+				break;
+			case 1:
+				val = date;
+				vlen = 4;
+				break;
+			case 2:
+				val = date + 4;
+				vlen = 2;
+				break;
+			case 3:
+				val = date + 6;
+				vlen = 2;
+				break;
+			case 4:
+				val = uuid;
+				vlen = strlen(uuid);
+				break;
+			}
+			if (val != NULL)
+				p += strlen(keyname_vars[i]);
+		}
+		if (val == NULL) {
+			val = p;
+			vlen = 1;
+			p++;
+		}
+		if (o + vlen >= outsz)
+			return oerr_set(d, OERR_INTERNAL,
+			    "the key prefix is too long");
+		memcpy(out + o, val, vlen);
+		o += vlen;
+	}
+	out[o] = '\0';
+	return OERR_OK;
+}
+
+/*
+ * Code points kept in a cleaned name beyond ASCII: printable ones.  Spaces,
+ * format controls (bidi overrides, zero-width), separators, private use and
+ * noncharacters become '_'.
+ */
+static int
+keyname_cp_ok(unsigned int c)
+{
+	if (c < 0xa0)
+		return 0;
+	if (c == 0xad || c == 0x34f || c == 0x61c || c == 0x115f ||
+	    c == 0x1160 || c == 0x180e || c == 0x3000 || c == 0x3164 ||
+	    c == 0xfeff || c == 0xffa0)
+		return 0;
+	if ((c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
+	    (c >= 0x205f && c <= 0x206f) || (c >= 0xe000 && c <= 0xf8ff) ||
+	    (c >= 0xfdd0 && c <= 0xfdef) || (c >= 0xfe00 && c <= 0xfe0f) ||
+	    (c >= 0xfff0) || (c & 0xfffe) == 0xfffe)
+		return c >= 0x10000 && c < 0xe0000 && (c & 0xfffe) != 0xfffe;
+	return 1;
+}
+
+/*
+ * Append c to buf at *o, so that '_' and '.' never run together (a '.'
+ * wins over a '_' next to it, so extensions survive) and never lead.
+ */
+static void
+keyname_emit(char *buf, size_t *o, char c)
+{
+	int sep = (c == '_' || c == '.');
+
+	if (sep && *o == 0)
+		return;
+	if (sep && (buf[*o - 1] == '_' || buf[*o - 1] == '.')) {
+		if (c == '.')
+			buf[*o - 1] = '.';
+		return;
+	}
+	buf[(*o)++] = c;
+}
+
+enum oerr
+keyname_clean(const char *name, char *out, size_t outsz,
+    struct oerr_detail *d)
+{
+	char buf[LIMIT_FILENAME_IN * 2 + 1];
+	size_t len = strlen(name), i = 0, o = 0, stem, extlen, cut;
+	unsigned int cp;
+	const char *dot;
+	int n;
+
+	if (len == 0 || len > LIMIT_FILENAME_IN)
+		return oerr_set(d, OERR_INVALID_FILENAME,
+		    len == 0 ? "the file name is empty" :
+		    "the file name is too long");
+	for (; i < len; i += (size_t)n) {
+		if ((n = util_utf8_next(name + i, len - i, &cp)) < 0)
+			return oerr_set(d, OERR_INVALID_FILENAME,
+			    "the file name is not valid UTF-8");
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+			return oerr_set(d, OERR_INVALID_FILENAME,
+			    "the file name holds control characters");
+		if (cp < 0x80) {
+			if (isalnum((int)cp) || cp == '-' || cp == '.' ||
+			    cp == '_')
+				keyname_emit(buf, &o, (char)cp);
+			else
+				keyname_emit(buf, &o, '_');
+		} else if (keyname_cp_ok(cp)) {
+			memcpy(buf + o, name + i, (size_t)n);
+			o += (size_t)n;
+		} else
+			keyname_emit(buf, &o, '_');
+	}
+	while (o > 0 && (buf[o - 1] == '.' || buf[o - 1] == '_'))
+		o--;
+	buf[o] = '\0';
+	if (o == 0)
+		return oerr_set(d, OERR_INVALID_FILENAME,
+		    "nothing usable is left of the file name");
+
+	/* Cut long names in the stem, keeping the extension. */
+	if (o > LIMIT_FILENAME_OUT) {
+		dot = strrchr(buf, '.');
+		extlen = dot != NULL ? strlen(dot) : 0;
+		if (extlen > LIMIT_EXT_LEN + 1)
+			extlen = 0;
+		stem = LIMIT_FILENAME_OUT - extlen;
+		/* Back up to a code point boundary. */
+		for (cut = stem; cut > 0 &&
+		    ((unsigned char)buf[cut] & 0xc0) == 0x80; cut--)
+			;
+		while (cut > 0 && (buf[cut - 1] == '.' || buf[cut - 1] == '_'))
+			cut--;
+		if (extlen > 0)
+			memmove(buf + cut, dot, extlen);
+		o = cut + extlen;
+		buf[o] = '\0';
+	}
+	if (o + 1 > outsz)
+		return oerr_set(d, OERR_INVALID_FILENAME,
+		    "the file name is too long");
+	memcpy(out, buf, o + 1);
+	return OERR_OK;
+}
+
+void
+keyname_ext(const char *cleaned, char *ext)
+{
+	const char *dot = strrchr(cleaned, '.');
+	size_t i;
+
+	ext[0] = '\0';
+	if (dot == NULL || dot == cleaned || strlen(dot + 1) > LIMIT_EXT_LEN)
+		return;
+	for (i = 0; dot[1 + i] != '\0'; i++) {
+		if (!isalnum((unsigned char)dot[1 + i])) {
+			ext[0] = '\0';
+			return;
+		}
+		ext[i] = (char)tolower((unsigned char)dot[1 + i]);
+	}
+	ext[i] = '\0';
+}

@@ -1,0 +1,278 @@
+/*
+ * ossign: sign Alibaba Cloud OSS PostObject V4 uploads for browsers.
+ * main only wires the modules together: options, the configuration, the
+ * credential source, then serve (FastCGI or CGI), check (-t) or sign.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "creds.h"
+#include "crypto.h"
+#include "limit.h"
+#include "olog.h"
+#include "reply.h"
+#include "request.h"
+#include "responder.h"
+#include "signer.h"
+#include "util.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: ossign [-c file] [-s address] [-n workers] [-d]\n"
+	    "       ossign [-c file] -t\n"
+	    "       ossign [-c file] sign [--time ISO8601] [--upload name] "
+	    "[--filename name]\n"
+	    "              [--content-type type] [--size bytes] "
+	    "[--user name]\n"
+	    "       ossign -h | -V\n"
+	    "Serves upload signatures as a FastCGI responder (started by "
+	    "spawn-fcgi,\nsystemd or the web server, or with -s) or as a "
+	    "CGI program.\n");
+}
+
+/* Append "&name=<percent-encoded value>" to q. */
+static int
+query_add(char *q, size_t qsz, const char *name, const char *value)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = strlen(q);
+	const unsigned char *v;
+	int n;
+
+	n = snprintf(q + o, qsz - o, "%s%s=", o > 0 ? "&" : "", name);
+	if (n < 0 || (size_t)n >= qsz - o)
+		return -1;
+	o += (size_t)n;
+	for (v = (const unsigned char *)value; *v != '\0'; v++) {
+		if (o + 4 >= qsz)
+			return -1;
+		if ((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
+		    (*v >= '0' && *v <= '9') || strchr("-_.~", *v) != NULL)
+			q[o++] = (char)*v;
+		else {
+			q[o++] = '%';
+			q[o++] = hex[*v >> 4];
+			q[o++] = hex[*v & 15];
+		}
+	}
+	q[o] = '\0';
+	return 0;
+}
+
+/*
+ * ossign sign: print exactly what GET would answer.  The options become a
+ * query string so that they pass the same validation as HTTP requests.
+ */
+static int
+cmd_sign(const struct conf *conf, int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "time", required_argument, NULL, 't' },
+		{ "upload", required_argument, NULL, 'u' },
+		{ "filename", required_argument, NULL, 'f' },
+		{ "content-type", required_argument, NULL, 'y' },
+		{ "size", required_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'U' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const names[] = {
+		['u'] = "upload", ['f'] = "filename",
+		['y'] = "content_type", ['s'] = "size",
+	};
+	struct request_params params;
+	struct oerr_detail d;
+	struct signer_req sr;
+	struct creds_source *src = NULL;
+	const struct creds *creds;
+	struct reply rep;
+	char query[LIMIT_QUERY_LEN + 1] = "", err[512], *json = NULL;
+	char uuid[CRYPTO_UUID_LEN + 1];
+	unsigned char rnd[16];
+	const char *user = NULL;
+	time_t now = time(NULL);
+	size_t len;
+	int ch, rc = 1;
+
+	memset(&d, 0, sizeof(d));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			if (util_parse_iso(optarg, &now) == -1) {
+				fprintf(stderr, "ossign: --time: expected "
+				    "YYYY-MM-DDThh:mm:ssZ\n");
+				return 1;
+			}
+			break;
+		case 'U':
+			user = optarg;
+			break;
+		case 'u':
+		case 'f':
+		case 'y':
+		case 's':
+			if (query_add(query, sizeof(query), names[ch],
+			    optarg) == -1) {
+				fprintf(stderr, "ossign: --%s: too long\n",
+				    names[ch]);
+				return 1;
+			}
+			break;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (crypto_random(rnd, sizeof(rnd)) == -1) {
+		fprintf(stderr, "ossign: no random bytes\n");
+		return 1;
+	}
+	crypto_uuid_format(rnd, uuid);
+
+	reply_init(&rep);
+	if (request_parse_query(query, &params, &d) != OERR_OK ||
+	    signer_prepare(conf, &params, user, now, uuid, &sr, &d) !=
+	    OERR_OK)
+		goto out;
+	if ((src = creds_source_new(conf, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "ossign: %s\n", err);
+		goto done;
+	}
+	if (creds_source_get(src, now, &creds, &d) == -1 ||
+	    signer_sign(conf, &sr, creds, now, &json, &len, &d) != OERR_OK)
+		goto out;
+	printf("%s\n", json);
+	free(json);
+	rc = 0;
+	goto done;
+out:
+	reply_error(&rep, &d);
+	printf("%.*s\n", (int)rep.bodylen, rep.body != NULL ? rep.body : "");
+	fprintf(stderr, "ossign: %d %s: %s\n", oerr_status(d.err),
+	    oerr_code(d.err), d.msg);
+done:
+	reply_clear(&rep);
+	creds_source_free(src);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct conf *conf = NULL;
+	struct responder r;
+	const char *path, *address = NULL;
+	char err[1024];
+	long long workers = 1;
+	int ch, check = 0, fd, mode, rc = 1;
+
+	if ((path = getenv("OSSIGN_CONFIG")) == NULL || *path == '\0')
+		path = DEFAULT_CONF_PATH;
+	/* '+': stop at the first non-option, the "sign" command. */
+	while ((ch = getopt(argc, argv, "+c:dhn:s:tV")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'd':
+			olog_set_level(OLOG_DEBUG);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'n':
+			if (util_strtonum(optarg, 1, 256, &workers, NULL) ==
+			    -1) {
+				fprintf(stderr, "ossign: -n: 1 to 256 "
+				    "workers\n");
+				return 1;
+			}
+			break;
+		case 's':
+			address = optarg;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'V':
+			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "ossign: %s\n", err);
+		/* A CGI still answers in JSON, not with a bare 500. */
+		if (!check && argc == 0 && getenv("GATEWAY_INTERFACE") != NULL)
+			printf("Status: 500 Internal Server Error\r\n"
+			    "Content-Type: application/json\r\n"
+			    "Cache-Control: no-store\r\n\r\n"
+			    "{\"error\":{\"code\":\"internal_error\","
+			    "\"message\":\"the signer is not configured\"}}");
+		return 1;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		rc = 0;
+		goto out;
+	}
+	if (argc > 0) {
+		if (strcmp(argv[0], "sign") != 0) {
+			usage(stderr);
+			goto out;
+		}
+		rc = cmd_sign(conf, argc, argv);
+		goto out;
+	}
+
+	if (address != NULL) {
+		if ((fd = responder_listen(address, err, sizeof(err))) == -1) {
+			fprintf(stderr, "ossign: %s\n", err);
+			goto out;
+		}
+		mode = 1;
+	} else if ((mode = responder_detect(&fd)) == -1) {
+		fprintf(stderr, "ossign: not started by a web server; use -s "
+		    "ADDRESS to listen for FastCGI, or see ossign(8)\n");
+		usage(stderr);
+		goto out;
+	}
+
+	memset(&r, 0, sizeof(r));
+	r.conf = conf;
+	if ((r.creds = creds_source_new(conf, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "ossign: %s: %s\n", conf->path, err);
+		if (mode == 0)
+			printf("Status: 503 Service Unavailable\r\n"
+			    "Content-Type: application/json\r\n"
+			    "Cache-Control: no-store\r\n\r\n"
+			    "{\"error\":{\"code\":\"credentials_unavailable\","
+			    "\"message\":\"the signer has no credentials\"}}");
+		goto out;
+	}
+	if (mode == 1)
+		rc = responder_fcgi(&r, fd, (int)workers) == 0 ? 0 : 1;
+	else
+		rc = responder_cgi(&r) == 0 ? 0 : 1;
+	creds_source_free(r.creds);
+out:
+	conf_free(conf);
+	return rc;
+}

@@ -1,0 +1,90 @@
+/* The error table; see oerr.h. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "oerr.h"
+
+static const struct {
+	int		 status;
+	const char	*reason;
+	const char	*code;
+	const char	*message;
+} oerr_table[OERR__MAX] = {
+	[OERR_OK] = { 200, "OK", "ok", "ok" },
+	[OERR_BAD_REQUEST] = { 400, "Bad Request", "bad_request",
+	    "the request is malformed" },
+	[OERR_UNKNOWN_UPLOAD] = { 400, "Bad Request", "unknown_upload",
+	    "no such upload profile" },
+	[OERR_INVALID_FILENAME] = { 400, "Bad Request", "invalid_filename",
+	    "the file name cannot be used" },
+	[OERR_TOO_SMALL] = { 400, "Bad Request", "too_small",
+	    "the file is smaller than allowed" },
+	[OERR_AUTH_REQUIRED] = { 401, "Unauthorized", "authentication_required",
+	    "this upload needs an authenticated user" },
+	[OERR_ORIGIN_NOT_ALLOWED] = { 403, "Forbidden", "origin_not_allowed",
+	    "this origin may not use the signer" },
+	[OERR_NOT_FOUND] = { 404, "Not Found", "not_found",
+	    "not found" },
+	[OERR_METHOD_NOT_ALLOWED] = { 405, "Method Not Allowed",
+	    "method_not_allowed", "only GET and OPTIONS are allowed" },
+	[OERR_TOO_LARGE] = { 413, "Payload Too Large", "too_large",
+	    "the file is larger than allowed" },
+	[OERR_REQUEST_TOO_LARGE] = { 413, "Payload Too Large",
+	    "request_too_large", "the request is too large" },
+	[OERR_TYPE_NOT_ALLOWED] = { 415, "Unsupported Media Type",
+	    "type_not_allowed", "this type of file is not allowed" },
+	[OERR_INTERNAL] = { 500, "Internal Server Error", "internal_error",
+	    "internal error" },
+	[OERR_CREDS_REFUSED] = { 502, "Bad Gateway", "credentials_refused",
+	    "the credential service refused the request" },
+	[OERR_CREDS_UNAVAILABLE] = { 503, "Service Unavailable",
+	    "credentials_unavailable", "no upload credentials are available" },
+};
+
+static int
+oerr_valid(enum oerr e)
+{
+	return (int)e >= 0 && e < OERR__MAX;
+}
+
+int
+oerr_status(enum oerr e)
+{
+	return oerr_table[oerr_valid(e) ? e : OERR_INTERNAL].status;
+}
+
+const char *
+oerr_reason(enum oerr e)
+{
+	return oerr_table[oerr_valid(e) ? e : OERR_INTERNAL].reason;
+}
+
+const char *
+oerr_code(enum oerr e)
+{
+	return oerr_table[oerr_valid(e) ? e : OERR_INTERNAL].code;
+}
+
+const char *
+oerr_message(enum oerr e)
+{
+	return oerr_table[oerr_valid(e) ? e : OERR_INTERNAL].message;
+}
+
+enum oerr
+oerr_set(struct oerr_detail *d, enum oerr err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d == NULL)
+		return err;
+	d->err = err;
+	if (fmt == NULL) {
+		snprintf(d->msg, sizeof(d->msg), "%s", oerr_message(err));
+		return err;
+	}
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+	return err;
+}

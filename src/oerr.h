@@ -1,0 +1,47 @@
+/*
+ * The one table of errors a request can end in: each has its HTTP status,
+ * the JSON "code" a client can act on, and a default message.
+ */
+#ifndef OSSIGN_OERR_H
+#define OSSIGN_OERR_H
+
+#include "limit.h"
+
+enum oerr {
+	OERR_OK = 0,
+	OERR_BAD_REQUEST,
+	OERR_UNKNOWN_UPLOAD,
+	OERR_INVALID_FILENAME,
+	OERR_TOO_SMALL,
+	OERR_AUTH_REQUIRED,
+	OERR_ORIGIN_NOT_ALLOWED,
+	OERR_NOT_FOUND,
+	OERR_METHOD_NOT_ALLOWED,
+	OERR_TOO_LARGE,
+	OERR_REQUEST_TOO_LARGE,
+	OERR_TYPE_NOT_ALLOWED,
+	OERR_INTERNAL,
+	OERR_CREDS_REFUSED,
+	OERR_CREDS_UNAVAILABLE,
+	OERR__MAX
+};
+
+/* An error with a message that is safe to show the client (no secrets). */
+struct oerr_detail {
+	enum oerr	 err;
+	char		 msg[LIMIT_ERRMSG];
+};
+
+int		 oerr_status(enum oerr);
+const char	*oerr_reason(enum oerr);	/* "Bad Request" */
+const char	*oerr_code(enum oerr);		/* "bad_request" */
+const char	*oerr_message(enum oerr);	/* default message */
+
+/*
+ * Fill d with err and a printf-style message (NULL fmt: the default
+ * message).  Returns err, so callers can write `return oerr_set(...)`.
+ */
+enum oerr	 oerr_set(struct oerr_detail *d, enum oerr err, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+#endif /* OSSIGN_OERR_H */

@@ -1,0 +1,146 @@
+/* Rendering answers; see reply.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "reply.h"
+
+#ifndef JSON_C_TO_STRING_NOSLASHESCAPE
+#define JSON_C_TO_STRING_NOSLASHESCAPE	(1 << 4)
+#endif
+
+void
+reply_init(struct reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = 500;
+	snprintf(r->reason, sizeof(r->reason), "%s",
+	    oerr_reason(OERR_INTERNAL));
+}
+
+void
+reply_clear(struct reply *r)
+{
+	free(r->body);
+	reply_init(r);
+}
+
+int
+reply_header(struct reply *r, const char *name, const char *value)
+{
+	int n;
+
+	if (strpbrk(name, "\r\n") != NULL || strpbrk(value, "\r\n") != NULL)
+		return -1;
+	n = snprintf(r->hdr + r->hdrlen, sizeof(r->hdr) - r->hdrlen,
+	    "%s: %s\r\n", name, value);
+	if (n < 0 || (size_t)n >= sizeof(r->hdr) - r->hdrlen) {
+		r->hdr[r->hdrlen] = '\0';
+		return -1;
+	}
+	r->hdrlen += (size_t)n;
+	return 0;
+}
+
+static void
+reply_body(struct reply *r, int status, const char *reason, char *body,
+    size_t len)
+{
+	free(r->body);
+	r->status = status;
+	snprintf(r->reason, sizeof(r->reason), "%s", reason);
+	r->body = body;
+	r->bodylen = len;
+}
+
+void
+reply_ok(struct reply *r, char *body, size_t len)
+{
+	reply_body(r, 200, "OK", body, len);
+}
+
+void
+reply_empty(struct reply *r)
+{
+	reply_body(r, 204, "No Content", NULL, 0);
+}
+
+void
+reply_error(struct reply *r, const struct oerr_detail *d)
+{
+	static const char fallback[] =
+	    "{\"error\":{\"code\":\"internal_error\",\"message\":\"out of "
+	    "memory\"}}";
+	json_object *root = NULL, *err;
+	const char *s;
+	char *body = NULL;
+	size_t len = 0;
+
+	if ((root = json_object_new_object()) != NULL &&
+	    (err = json_object_new_object()) != NULL) {
+		json_object_object_add(root, "error", err);
+		json_object_object_add(err, "code",
+		    json_object_new_string(oerr_code(d->err)));
+		json_object_object_add(err, "message",
+		    json_object_new_string(d->msg[0] != '\0' ? d->msg :
+		    oerr_message(d->err)));
+		s = json_object_to_json_string_length(root,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+		    &len);
+		if (s != NULL)
+			body = strndup(s, len);
+	}
+	json_object_put(root);
+	if (body == NULL) {
+		reply_body(r, 500, oerr_reason(OERR_INTERNAL), NULL, 0);
+		if ((body = strdup(fallback)) != NULL)
+			reply_body(r, 500, oerr_reason(OERR_INTERNAL), body,
+			    strlen(body));
+		return;
+	}
+	reply_body(r, oerr_status(d->err), oerr_reason(d->err), body, len);
+	if (d->err == OERR_METHOD_NOT_ALLOWED)
+		reply_header(r, "Allow", "GET, OPTIONS");
+}
+
+int
+reply_cors(struct reply *r, const struct conf *conf,
+    const struct request *req, int preflight)
+{
+	if (req->origin == NULL || strlen(req->origin) > LIMIT_ORIGIN_LEN ||
+	    !conf_origin_allowed(conf, req->origin))
+		return 0;
+	/* The exact origin, never "*": the answer depends on it. */
+	if (reply_header(r, "Access-Control-Allow-Origin", req->origin) == -1)
+		return 0;
+	reply_header(r, "Vary", "Origin");
+	if (preflight) {
+		reply_header(r, "Access-Control-Allow-Methods", "GET, OPTIONS");
+		reply_header(r, "Access-Control-Allow-Headers", "Content-Type");
+		reply_header(r, "Access-Control-Max-Age", "600");
+	}
+	return 1;
+}
+
+size_t
+reply_head(const struct reply *r, char *buf, size_t bufsz)
+{
+	int n;
+
+	n = snprintf(buf, bufsz,
+	    "Status: %d %s\r\n"
+	    "%s%zu\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "%s"
+	    "\r\n",
+	    r->status, r->reason,
+	    r->body != NULL ? "Content-Type: application/json\r\n"
+	    "Content-Length: " : "Content-Length: ",
+	    r->bodylen, r->hdr);
+	if (n < 0 || (size_t)n >= bufsz)
+		return 0;
+	return (size_t)n;
+}

@@ -1,0 +1,56 @@
+/*
+ * The answer to one request: status, headers and a JSON body, rendered as
+ * a CGI response ("Status:" line, headers, blank line, body).  Pure.
+ */
+#ifndef OSSIGN_REPLY_H
+#define OSSIGN_REPLY_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "oerr.h"
+#include "request.h"
+
+#define REPLY_HDR_MAX	1024
+
+struct reply {
+	int	 status;
+	char	 reason[40];
+	char	 hdr[REPLY_HDR_MAX];	/* extra "Name: value\r\n" lines */
+	size_t	 hdrlen;
+	char	*body;			/* owned; NULL: no body */
+	size_t	 bodylen;
+};
+
+/* An empty 500 reply. */
+void	 reply_init(struct reply *r);
+/* Free the body and reset r. */
+void	 reply_clear(struct reply *r);
+
+/* Add a header line; name and value must be free of CR and LF. */
+int	 reply_header(struct reply *r, const char *name, const char *value);
+
+/* A 200 JSON answer; takes ownership of body (len bytes). */
+void	 reply_ok(struct reply *r, char *body, size_t len);
+/* A 204 answer without body. */
+void	 reply_empty(struct reply *r);
+/* An error answer {"error":{"code":..,"message":..}} for d. */
+void	 reply_error(struct reply *r, const struct oerr_detail *d);
+
+/*
+ * CORS headers when req's Origin is allowed by conf:
+ * Access-Control-Allow-Origin and Vary: Origin; with preflight set also
+ * the -Methods, -Headers and -Max-Age answers.  Returns 1 when the origin
+ * is allowed, else 0 (and adds nothing).
+ */
+int	 reply_cors(struct reply *r, const struct conf *conf,
+	    const struct request *req, int preflight);
+
+/*
+ * Render the status line and headers into buf (bufsz bytes), including
+ * Content-Type, Content-Length, Cache-Control and the blank line.
+ * Returns the length, or 0 if buf is too small.
+ */
+size_t	 reply_head(const struct reply *r, char *buf, size_t bufsz);
+
+#endif /* OSSIGN_REPLY_H */

@@ -1,0 +1,52 @@
+/*
+ * Serving requests: the FastCGI accept loop (one request at a time per
+ * process, libfcgi), the plain CGI one-shot, and the dispatch both share.
+ * Only startup may exit; a bad request never ends the loop.
+ */
+#ifndef OSSIGN_RESPONDER_H
+#define OSSIGN_RESPONDER_H
+
+#include "conf.h"
+#include "creds.h"
+#include "reply.h"
+#include "request.h"
+
+struct responder {
+	const struct conf	*conf;
+	struct creds_source	*creds;
+};
+
+/*
+ * Answer req into rep (initialised by the caller).  body is the number of
+ * body bytes the request announced (-1: malformed CONTENT_LENGTH); the
+ * caller drains the body.  Reads the clock and the CSPRNG, and asks the
+ * credential source; never exits.
+ */
+void	 responder_handle(struct responder *r, const struct request *req,
+	    struct reply *rep);
+
+/*
+ * How this process was started: 1 when it should serve FastCGI on *fd
+ * (fd 0 from spawn-fcgi/mod_fcgid/lighttpd/systemd StandardInput=socket,
+ * or fd 3 from systemd socket activation), 0 for plain CGI, -1 for
+ * neither (started by hand).
+ */
+int	 responder_detect(int *fd);
+
+/*
+ * Bind a FastCGI listening socket for address ("unix:/path", "/path",
+ * "host:port", ":port").  Returns the fd, or -1 with err filled.
+ */
+int	 responder_listen(const char *address, char *err, size_t errlen);
+
+/*
+ * Serve FastCGI on fd until SIGTERM/SIGINT.  With workers > 1, fork that
+ * many processes sharing fd and restart any that die.  Returns 0 on a
+ * clean stop, -1 on a startup error.
+ */
+int	 responder_fcgi(struct responder *r, int fd, int workers);
+
+/* Answer the one CGI request in the environment.  Returns 0 or -1. */
+int	 responder_cgi(struct responder *r);
+
+#endif /* OSSIGN_RESPONDER_H */

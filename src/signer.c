@@ -1,0 +1,269 @@
+/* The signing pipeline; see signer.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "crypto.h"
+#include "keyname.h"
+#include "policy.h"
+#include "sign.h"
+#include "signer.h"
+#include "util.h"
+
+#ifndef JSON_C_TO_STRING_NOSLASHESCAPE
+#define JSON_C_TO_STRING_NOSLASHESCAPE	(1 << 4)
+#endif
+
+enum oerr
+signer_prepare(const struct conf *conf, const struct request_params *params,
+    const char *user, time_t now, const char *uuid, struct signer_req *out,
+    struct oerr_detail *d)
+{
+	const struct conf_upload *up;
+	char clean[LIMIT_FILENAME_OUT + 1], ext[LIMIT_EXT_LEN + 1];
+	const char *name;
+	enum oerr e;
+	size_t i;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	name = params->has_upload ? params->upload : DEFAULT_UPLOAD;
+	if ((up = conf_upload_find(conf, name)) == NULL)
+		return oerr_set(d, OERR_UNKNOWN_UPLOAD,
+		    "there is no upload called %s", name);
+	out->up = up;
+
+	if (params->has_size) {
+		if (params->size > up->max_size)
+			return oerr_set(d, OERR_TOO_LARGE,
+			    "the file is larger than %lld bytes",
+			    up->max_size);
+		if (params->size < up->min_size)
+			return oerr_set(d, OERR_TOO_SMALL,
+			    "the file is smaller than %lld bytes",
+			    up->min_size);
+	}
+	if (params->has_ctype) {
+		if (up->ncontent_types > 0) {
+			for (i = 0; i < up->ncontent_types; i++)
+				if (strcmp(up->content_types[i],
+				    params->ctype) == 0)
+					break;
+			if (i == up->ncontent_types)
+				return oerr_set(d, OERR_TYPE_NOT_ALLOWED,
+				    "files of type %s are not allowed",
+				    params->ctype);
+		}
+		snprintf(out->ctype, sizeof(out->ctype), "%s", params->ctype);
+	}
+
+	if ((e = keyname_expand(up->key_prefix, user, now, uuid, out->dir,
+	    sizeof(out->dir), d)) != OERR_OK)
+		return e;
+
+	if (!params->has_filename)
+		return OERR_OK;
+	if ((e = keyname_clean(params->filename, clean, sizeof(clean), d)) !=
+	    OERR_OK)
+		return e;
+	if (up->key_name == CONF_KEYNAME_UUID) {
+		keyname_ext(clean, ext);
+		n = snprintf(out->key, sizeof(out->key), "%s%s%s%s", out->dir,
+		    uuid, ext[0] != '\0' ? "." : "", ext);
+	} else
+		n = snprintf(out->key, sizeof(out->key), "%s%s", out->dir,
+		    clean);
+	if (n < 0 || (size_t)n >= sizeof(out->key))
+		return oerr_set(d, OERR_INVALID_FILENAME,
+		    "the object key would be too long");
+	return OERR_OK;
+}
+
+/* Add the configured condition at order slot o to pol. */
+static int
+signer_condition(const struct conf_upload *up, const struct signer_req *sr,
+    const struct conf_order *o, struct policy *pol)
+{
+	char status[8];
+
+	switch (o->kind) {
+	case CONF_COND_RANGE:
+		return policy_add_range(pol, up->min_size, up->max_size);
+	case CONF_COND_KEY:
+		if (sr->key[0] != '\0')
+			return policy_add_eq(pol, "key", sr->key);
+		return policy_add_starts_with(pol, "key", sr->dir);
+	case CONF_COND_CTYPE:
+		if (up->ncontent_types > 0)
+			return policy_add_in(pol, "content-type",
+			    up->content_types, up->ncontent_types);
+		if (sr->ctype[0] != '\0')
+			return policy_add_eq(pol, "content-type", sr->ctype);
+		return 0;
+	case CONF_COND_OVERWRITE:
+		if (up->forbid_overwrite)
+			return policy_add_exact(pol, "x-oss-forbid-overwrite",
+			    "true");
+		return 0;
+	case CONF_COND_STATUS:
+		if (up->success_action_status == 0)
+			return 0;
+		snprintf(status, sizeof(status), "%d",
+		    up->success_action_status);
+		return policy_add_eq(pol, "success_action_status", status);
+	case CONF_COND_META:
+		return policy_add_eq(pol, up->meta[o->meta].field,
+		    up->meta[o->meta].value);
+	case CONF_COND__MAX:
+		break;
+	}
+	return -1;
+}
+
+static int
+signer_str(json_object *o, const char *k, const char *v)
+{
+	json_object *s;
+
+	if ((s = json_object_new_string(v)) == NULL)
+		return -1;
+	if (json_object_object_add(o, k, s) != 0) {
+		json_object_put(s);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+signer_add(json_object *o, const char *k, json_object *v)
+{
+	if (v == NULL)
+		return -1;
+	if (json_object_object_add(o, k, v) != 0) {
+		json_object_put(v);
+		return -1;
+	}
+	return 0;
+}
+
+enum oerr
+signer_sign(const struct conf *conf, const struct signer_req *sr,
+    const struct creds *creds, time_t now, char **json, size_t *len,
+    struct oerr_detail *d)
+{
+	const struct conf_upload *up = sr->up;
+	struct policy *pol = NULL;
+	json_object *root = NULL, *fields = NULL, *types;
+	char date8[9], amzdate[17], expiso[25], status[8];
+	char credential[LIMIT_SECRET_LEN + 64], sig[SIGN_HEX_LEN + 1];
+	char *pjson = NULL, *pb64 = NULL;
+	const char *out;
+	const char *token = creds->security_token;
+	time_t exp;
+	size_t i;
+	enum oerr e = OERR_INTERNAL;
+
+	exp = now + (time_t)conf->policy_ttl;
+	if (creds->expiration != 0) {
+		if (creds->expiration - now < LIMIT_MIN_VALIDITY)
+			return oerr_set(d, OERR_CREDS_UNAVAILABLE,
+			    "the upload credentials are about to expire");
+		if (exp > creds->expiration)
+			exp = creds->expiration;
+	}
+	util_date8(now, date8);
+	util_amz_date(now, amzdate);
+	util_iso_ms(exp, expiso);
+	if (sign_v4_credential(creds->access_key_id, date8, conf->region,
+	    credential, sizeof(credential)) == -1)
+		goto fail;
+
+	if ((pol = policy_new(exp)) == NULL ||
+	    policy_add_exact(pol, "bucket", conf->bucket) ||
+	    policy_add_exact(pol, "x-oss-signature-version", SIGN_VERSION) ||
+	    policy_add_exact(pol, "x-oss-credential", credential) ||
+	    policy_add_exact(pol, "x-oss-date", amzdate) ||
+	    (token != NULL && policy_add_exact(pol, "x-oss-security-token",
+	    token)))
+		goto fail;
+	for (i = 0; i < up->norder; i++)
+		if (signer_condition(up, sr, &up->order[i], pol) == -1)
+			goto fail;
+	if (policy_render(pol, &pjson, &pb64) == -1)
+		goto fail;
+	if (sign_v4_policy(creds->access_key_secret, date8, conf->region,
+	    pb64, sig) == -1)
+		goto fail;
+
+	/* The vendor guide's fields first, so its pages work unchanged. */
+	if ((root = json_object_new_object()) == NULL ||
+	    signer_str(root, "policy", pb64) ||
+	    signer_str(root, "x_oss_signature_version", SIGN_VERSION) ||
+	    signer_str(root, "x_oss_credential", credential) ||
+	    signer_str(root, "x_oss_date", amzdate) ||
+	    signer_str(root, "signature", sig) ||
+	    signer_str(root, "host", conf->host) ||
+	    signer_str(root, "dir", sr->dir) ||
+	    (token != NULL && signer_str(root, "security_token", token)) ||
+	    (sr->key[0] != '\0' && signer_str(root, "key", sr->key)) ||
+	    signer_str(root, "expiration", expiso) ||
+	    signer_add(root, "min_size", json_object_new_int64(up->min_size)) ||
+	    signer_add(root, "max_size", json_object_new_int64(up->max_size)))
+		goto fail;
+	if (up->ncontent_types > 0) {
+		if ((types = json_object_new_array()) == NULL ||
+		    signer_add(root, "content_types", types))
+			goto fail;
+		for (i = 0; i < up->ncontent_types; i++)
+			if (json_object_array_add(types,
+			    json_object_new_string(up->content_types[i])))
+				goto fail;
+	}
+
+	/* Every form field to send, in order; the file goes last. */
+	if ((fields = json_object_new_object()) == NULL ||
+	    signer_add(root, "fields", fields))
+		goto fail;
+	if ((sr->key[0] != '\0' && signer_str(fields, "key", sr->key)) ||
+	    signer_str(fields, "policy", pb64) ||
+	    signer_str(fields, "x-oss-signature-version", SIGN_VERSION) ||
+	    signer_str(fields, "x-oss-credential", credential) ||
+	    signer_str(fields, "x-oss-date", amzdate) ||
+	    signer_str(fields, "x-oss-signature", sig) ||
+	    (token != NULL && signer_str(fields, "x-oss-security-token",
+	    token)))
+		goto fail;
+	if (up->success_action_status != 0) {
+		snprintf(status, sizeof(status), "%d",
+		    up->success_action_status);
+		if (signer_str(fields, "success_action_status", status))
+			goto fail;
+	}
+	if (sr->ctype[0] != '\0' &&
+	    signer_str(fields, "Content-Type", sr->ctype))
+		goto fail;
+	if (up->forbid_overwrite &&
+	    signer_str(fields, "x-oss-forbid-overwrite", "true"))
+		goto fail;
+	for (i = 0; i < up->nmeta; i++)
+		if (signer_str(fields, up->meta[i].field, up->meta[i].value))
+			goto fail;
+
+	out = json_object_to_json_string_length(root,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
+	if (out == NULL || (*json = strndup(out, *len)) == NULL)
+		goto fail;
+	e = OERR_OK;
+	goto done;
+fail:
+	oerr_set(d, OERR_INTERNAL, "could not build the signature");
+done:
+	crypto_wipe(sig, sizeof(sig));
+	json_object_put(root);
+	policy_free(pol);
+	free(pjson);
+	free(pb64);
+	return e;
+}

@@ -1,0 +1,291 @@
+# tests/lib/stack.sh: the whole thing on 127.0.0.1, for the quickstart, the
+# end-to-end tests and the browser tests (bash; sources common.sh).
+#
+#	. tests/lib/stack.sh
+#	stack_start || bail_out "stack did not start"
+#	curl "$STACK_URL/get_post_signature_for_oss_upload?filename=a.txt"
+#	...			# stack_stop, or just exit: the EXIT trap stops all
+#
+# stack_start runs, each in its own session, recorded by pid:
+#   - the OSS emulator (tests/emu/oss.js) and, for STACK_CREDS=sts, the STS
+#     emulator (tests/emu/sts.js), sharing one state directory;
+#   - ossign under spawn-fcgi through deploy/spawn-fcgi.sh, on a Unix socket;
+#   - nginx with deploy/nginx/ossign.conf, serving www/ and the endpoint.
+# The deploy/ files are used as they are, copied into $STACK_DIR with only
+# ports and paths substituted (sed), and "user root;" in the test nginx.conf
+# only (so its workers can reach the private temporary directory).
+#
+# Settings (environment or shell variables, all optional):
+#   STACK_DIR        where everything goes            [$T from t_tmpdir]
+#   STACK_HTTP_PORT  nginx's port                     [a free port]
+#   STACK_WORKERS    ossign worker processes          [2]
+#   STACK_CREDS      env: a long-term key in accounts.json, in ossign's env;
+#                    sts: ossign gets STS credentials from the emulator;
+#                    cloud: no emulators, STACK_CONF is a real config and
+#                    the credentials are in the environment already.
+#                    [sts when tests/emu/sts.js exists, else env]
+#   STACK_CONF       use this ossign.conf as is (cloud); otherwise one is
+#                    written: emulator globals + the [upload] sections of
+#                    STACK_UPLOADS
+#   STACK_UPLOADS    a file whose [upload ...] sections are used
+#                    [deploy/ossign.conf.example]
+#   STACK_CONF_EXTRA extra global lines for the written config
+#   STACK_AUTH       1: nginx asks for a password (auth_basic, user "alice",
+#                    password in $STACK_DIR/nginx/password) and passes
+#                    REMOTE_USER, by uncommenting deploy/nginx/ossign.conf
+#   STACK_WWW        the static files                 [$top_srcdir/www]
+# After stack_start (exported):
+#   STACK_URL        http://127.0.0.1:PORT (the page; the endpoint below it)
+#   STACK_SIGN_URL   $STACK_URL/get_post_signature_for_oss_upload
+#   STACK_OSS_URL    the OSS emulator (= "host" in ossign.conf)
+#   STACK_STS_URL    the STS emulator (sts only)
+#   STACK_STATE      the emulators' state directory (accounts.json, issued/)
+#   STACK_BUCKET     the bucket name; STACK_REGION
+#   STACK_CONF       the config ossign runs with
+#   STACK_SOCK       ossign's FastCGI socket
+#   STACK_OSSIGN     ossign's binary (a private copy: its pids can be
+#                    found with pids_running "$STACK_OSSIGN")
+#   STACK_PID_OSS STACK_PID_STS STACK_PID_OSSIGN STACK_PID_NGINX
+#   STACK_AKID       the AccessKeyId in use (the secret is never exported)
+
+_stack_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+declare -F plan >/dev/null || . "$_stack_lib/common.sh"
+
+STACK_BUCKET=${STACK_BUCKET:-ossign-test}
+STACK_REGION=${STACK_REGION:-cn-hangzhou}
+STACK_SIGN_PATH=/get_post_signature_for_oss_upload
+
+# _stack_fail MESSAGE [LOG...]: say what failed, with log tails, return 1.
+_stack_fail() {
+	local f
+	diag "stack: $1"
+	shift
+	for f in "$@"; do
+		diag_file "$f"
+	done
+	return 1
+}
+
+# stack_keys: a fresh long-term AccessKey, accepted by the emulators through
+# $STACK_STATE/accounts.json (mode 0600).  The secret stays in the shell
+# variable _STACK_SECRET; it is put in a process environment only by
+# stack_export_keys and never printed.
+stack_keys() {
+	STACK_AKID=LTAI$(openssl rand -hex 10 | tr a-f A-F)
+	_STACK_SECRET=$(openssl rand -base64 30 | tr -d '/+=\n')
+	mkdir -p "$STACK_STATE"
+	(umask 077 && printf '[{"AccessKeyId":"%s","AccessKeySecret":"%s"}]\n' \
+	    "$STACK_AKID" "$_STACK_SECRET" >"$STACK_STATE/accounts.json")
+	export STACK_AKID
+}
+
+# stack_export_keys: in a process about to exec (a bg_start function), put
+# the test key in ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET: an environment, not
+# argv, and only that process's.
+stack_export_keys() {
+	export ALIBABA_CLOUD_ACCESS_KEY_ID="$STACK_AKID"
+	export ALIBABA_CLOUD_ACCESS_KEY_SECRET="$_STACK_SECRET"
+}
+
+# stack_emulators: start the OSS emulator (and the STS one for sts).
+stack_emulators() {
+	local line
+	[ -n "$NODE" ] || { _stack_fail "node not found"; return 1; }
+	[ -r "$top_srcdir/tests/emu/oss.js" ] ||
+	    { _stack_fail "tests/emu/oss.js missing"; return 1; }
+	mkdir -p "$STACK_STATE"
+	bg_start "$STACK_DIR/oss.log" "$NODE" "$top_srcdir/tests/emu/oss.js" \
+	    --state "$STACK_STATE" --port 0 ${STACK_OSS_ARGS:-}
+	STACK_PID_OSS=$BG_PID
+	line=$(wait_line "$STACK_DIR/oss.log" '^listening [0-9]+' 20 "$BG_PID") ||
+	    { _stack_fail "OSS emulator did not start" "$STACK_DIR/oss.log"; return 1; }
+	STACK_OSS_PORT=${line#listening }
+	STACK_OSS_URL=http://127.0.0.1:$STACK_OSS_PORT
+	if [ "$STACK_CREDS" = sts ]; then
+		bg_start "$STACK_DIR/sts.log" "$NODE" "$top_srcdir/tests/emu/sts.js" \
+		    --state "$STACK_STATE" --port 0 ${STACK_STS_ARGS:-}
+		STACK_PID_STS=$BG_PID
+		line=$(wait_line "$STACK_DIR/sts.log" '^listening [0-9]+' 20 "$BG_PID") ||
+		    { _stack_fail "STS emulator did not start" "$STACK_DIR/sts.log"; return 1; }
+		STACK_STS_PORT=${line#listening }
+		STACK_STS_URL=https://127.0.0.1:$STACK_STS_PORT
+	fi
+	export STACK_OSS_URL STACK_OSS_PORT STACK_STS_URL STACK_STATE
+}
+
+# stack_write_conf FILE: an ossign.conf for the emulators: generated globals,
+# then every line of $STACK_UPLOADS from its first [upload] section on.
+stack_write_conf() {
+	local file=$1 uploads=${STACK_UPLOADS:-$top_srcdir/deploy/ossign.conf.example}
+	{
+		echo "# written by tests/lib/stack.sh for the emulators"
+		echo "bucket = $STACK_BUCKET"
+		echo "region = $STACK_REGION"
+		echo "host = $STACK_OSS_URL"
+		echo "policy_ttl = 600"
+		case $STACK_CREDS in
+		sts)
+			echo "credentials = ram_role_arn"
+			echo "role_arn = acs:ram::1234567890123456:role/ossign-test"
+			echo "role_session_name = ossign-test"
+			echo "sts_endpoint = $STACK_STS_URL"
+			echo "access_key_file = $STACK_DIR/access_key"
+			echo "cache_dir = $STACK_DIR/cache"
+			[ -r "$STACK_STATE/ca.pem" ] && echo "ca_file = $STACK_STATE/ca.pem"
+			;;
+		*)
+			echo "credentials = env"
+			;;
+		esac
+		[ -n "${STACK_CONF_EXTRA:-}" ] && printf '%s\n' "$STACK_CONF_EXTRA"
+		echo
+		sed -n '/^\[upload /,$p' "$uploads"
+	} >"$file"
+}
+
+# stack_ossign: ossign on $STACK_SOCK via deploy/spawn-fcgi.sh.
+stack_ossign() {
+	mkdir -p "$STACK_DIR/bin"
+	# A private copy: the test can find exactly its own processes.
+	cp "$OSSIGN" "$STACK_DIR/bin/ossign" || return 1
+	STACK_OSSIGN=$STACK_DIR/bin/ossign
+	STACK_SOCK=$STACK_DIR/ossign.sock
+	rm -f "$STACK_SOCK"
+	bg_start "$STACK_DIR/ossign.log" _stack_ossign_exec
+	STACK_PID_OSSIGN=$BG_PID
+	wait_sock "$STACK_SOCK" 10 "$BG_PID" ||
+	    { _stack_fail "ossign did not start" "$STACK_DIR/ossign.log"; return 1; }
+	export STACK_SOCK STACK_OSSIGN STACK_CONF
+}
+_stack_ossign_exec() {
+	export OSSIGN=$STACK_OSSIGN OSSIGN_CONFIG=$STACK_CONF \
+	    OSSIGN_SOCKET=$STACK_SOCK OSSIGN_WORKERS=${STACK_WORKERS:-2} \
+	    OSSIGN_USER= OSSIGN_SOCKET_OWNER= OSSIGN_SOCKET_MODE=0600
+	[ "$STACK_CREDS" = env ] && stack_export_keys
+	bg_exec sh "$top_srcdir/deploy/spawn-fcgi.sh"
+}
+
+# nginx_conf DIR PORT SOCK WWW [auth]: copy deploy/nginx/ossign.conf into DIR
+# with the port, socket and root filled in, and a DIR/nginx.conf that
+# includes it; fails if a substitution found nothing to replace.
+nginx_conf() {
+	local dir=$1 port=$2 sock=$3 www=$4 auth=${5:-} src=$top_srcdir/deploy/nginx/ossign.conf
+	mkdir -p "$dir/tmp"
+	cp /etc/nginx/fastcgi_params /etc/nginx/mime.types "$dir/" || return 1
+	sed -e "s|^\([[:space:]]*\)listen 80;|\1listen 127.0.0.1:$port;|" \
+	    -e '/listen \[::\]:80;/d' \
+	    -e "s|root /var/www/ossign;|root $www;|" \
+	    -e "s|unix:/run/ossign/ossign.sock|unix:$sock|" \
+	    "$src" >"$dir/ossign.conf" || return 1
+	if [ -n "$auth" ]; then
+		# Turn on the commented authentication lines of the file.
+		sed -i -e 's|^\([[:space:]]*\)#auth_basic "|\1auth_basic "|' \
+		    -e "s|^\([[:space:]]*\)#auth_basic_user_file .*|\1auth_basic_user_file $dir/htpasswd;|" \
+		    -e 's|^\([[:space:]]*\)fastcgi_param REMOTE_USER "";|\1#&|' \
+		    -e 's|^\([[:space:]]*\)#fastcgi_param REMOTE_USER \$remote_user;|\1fastcgi_param REMOTE_USER $remote_user;|' \
+		    "$dir/ossign.conf"
+		grep -q "auth_basic_user_file $dir/htpasswd;" "$dir/ossign.conf" &&
+		grep -q '^[[:space:]]*fastcgi_param REMOTE_USER \$remote_user;' "$dir/ossign.conf" ||
+		    { _stack_fail "deploy/nginx/ossign.conf: auth lines not found"; return 1; }
+	fi
+	grep -q "listen 127.0.0.1:$port;" "$dir/ossign.conf" &&
+	grep -q "root $www;" "$dir/ossign.conf" &&
+	grep -q "unix:$sock" "$dir/ossign.conf" ||
+	    { _stack_fail "deploy/nginx/ossign.conf: listen/root/socket lines not found"; return 1; }
+	cat >"$dir/nginx.conf" <<EOF
+# Test wrapper for deploy/nginx/ossign.conf (written by tests/lib/stack.sh).
+# root: the test runs as root and its files are in a private directory.
+user root;
+worker_processes 2;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log info;
+events { worker_connections 256; }
+http {
+	include mime.types;
+	default_type application/octet-stream;
+	access_log $dir/access.log;
+	client_body_temp_path $dir/tmp/body;
+	fastcgi_temp_path $dir/tmp/fastcgi;
+	proxy_temp_path $dir/tmp/proxy;
+	uwsgi_temp_path $dir/tmp/uwsgi;
+	scgi_temp_path $dir/tmp/scgi;
+	include ossign.conf;
+}
+EOF
+}
+
+# htpasswd_make FILE USER PASSWORD: an apr1 (MD5) entry, which nginx, Apache
+# and lighttpd all read.
+htpasswd_make() {
+	printf '%s:%s\n' "$2" "$(openssl passwd -apr1 "$3")" >"$1"
+}
+
+# stack_nginx: nginx on 127.0.0.1:$STACK_HTTP_PORT.
+stack_nginx() {
+	local d=$STACK_DIR/nginx
+	nginx_conf "$d" "$STACK_HTTP_PORT" "$STACK_SOCK" "${STACK_WWW:-$top_srcdir/www}" \
+	    "${STACK_AUTH:+auth}" || return 1
+	if [ -n "${STACK_AUTH:-}" ]; then
+		openssl rand -hex 8 >"$d/password"
+		htpasswd_make "$d/htpasswd" alice "$(cat "$d/password")"
+	fi
+	nginx -t -q -p "$d" -c "$d/nginx.conf" -e "$d/error.log" 2>"$d/configtest.log" ||
+	    { _stack_fail "nginx -t failed" "$d/configtest.log"; return 1; }
+	bg_start "$d/stderr.log" nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log"
+	STACK_PID_NGINX=$BG_PID
+	wait_port "$STACK_HTTP_PORT" 10 "$BG_PID" ||
+	    { _stack_fail "nginx did not start" "$d/error.log" "$d/stderr.log"; return 1; }
+	STACK_URL=http://127.0.0.1:$STACK_HTTP_PORT
+	STACK_SIGN_URL=$STACK_URL$STACK_SIGN_PATH
+	export STACK_URL STACK_SIGN_URL
+}
+
+# stack_start: everything, in order; returns 1 (with diagnostics) if any
+# part failed to start.
+stack_start() {
+	if [ -z "${STACK_DIR:-}" ]; then
+		t_tmpdir
+		STACK_DIR=$T
+	fi
+	mkdir -p "$STACK_DIR"
+	STACK_STATE=${STACK_STATE:-$STACK_DIR/state}
+	STACK_HTTP_PORT=${STACK_HTTP_PORT:-$(free_port)}
+	if [ -z "${STACK_CREDS:-}" ]; then
+		STACK_CREDS=env
+		[ -r "$top_srcdir/tests/emu/sts.js" ] && STACK_CREDS=sts
+	fi
+	[ -x "$OSSIGN" ] || { _stack_fail "$OSSIGN not built"; return 1; }
+	command -v nginx >/dev/null || { _stack_fail "nginx not installed"; return 1; }
+	command -v spawn-fcgi >/dev/null || { _stack_fail "spawn-fcgi not installed"; return 1; }
+	case $STACK_CREDS in
+	cloud)
+		[ -r "${STACK_CONF:-}" ] ||
+		    { _stack_fail "STACK_CREDS=cloud needs STACK_CONF"; return 1; }
+		;;
+	env|sts)
+		stack_keys
+		stack_emulators || return 1
+		if [ "$STACK_CREDS" = sts ]; then
+			# The RAM user's key, for AssumeRole, in a file.
+			(umask 077 && printf '%s\n%s\n' "$STACK_AKID" "$_STACK_SECRET" \
+			    >"$STACK_DIR/access_key")
+			mkdir -p "$STACK_DIR/cache" && chmod 700 "$STACK_DIR/cache"
+		fi
+		STACK_CONF=${STACK_CONF:-$STACK_DIR/ossign.conf}
+		stack_write_conf "$STACK_CONF"
+		;;
+	*)
+		_stack_fail "STACK_CREDS=$STACK_CREDS: expected env, sts or cloud"
+		return 1 ;;
+	esac
+	export STACK_BUCKET STACK_REGION STACK_CREDS STACK_DIR
+	stack_ossign || return 1
+	stack_nginx || return 1
+}
+
+# stack_stop: stop everything stack_start started (and anything else the
+# test started with bg_start), newest first.
+stack_stop() {
+	stop_all
+}
