@@ -422,19 +422,23 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 			return conf_fail(p, "region: %s is not a region id "
 			    "(like cn-hangzhou)", v);
 		return conf_set_str(p, (char **)field, v);
-	case T_URL:
-		if (len > 1024 || !conf_url_ok(v, k->off != offsetof(struct
-		    conf, host)))
-			return conf_fail(p, "%s: %s is not an http(s) URL%s",
-			    k->name, v, k->off == offsetof(struct conf, host) ?
-			    " without a path" : "");
+	case T_URL: {
+		int host = k->off == offsetof(struct conf, host);
+		char *u;
+
+		if (len > 1024)
+			return conf_fail(p, "%s: too long", k->name);
 		if (conf_set_str(p, (char **)field, v) == -1)
 			return -1;
 		/* Trailing slashes would double in "host/" + key. */
-		len = strlen(*(char **)field);
-		while (len > 0 && (*(char **)field)[len - 1] == '/')
-			(*(char **)field)[--len] = '\0';
+		u = *(char **)field;
+		while (len > 0 && u[len - 1] == '/')
+			u[--len] = '\0';
+		if (!conf_url_ok(u, !host))
+			return conf_fail(p, "%s: %s is not an http(s) URL%s",
+			    k->name, v, host ? " without a path" : "");
 		return 0;
+	}
 	case T_PATH:
 		if (v[0] != '/' || !conf_text_ok(v) || len > 1024)
 			return conf_fail(p, "%s: %s is not an absolute path",
@@ -468,12 +472,12 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 		for (i = 0; i < u->ncontent_types; i++) {
 			char *t = u->content_types[i];
 
-			if (!conf_ctype_ok(t))
-				return conf_fail(p, "content_types: %s is not "
-				    "an exact type/subtype", t);
 			if (strchr(t, '*') != NULL)
 				return conf_fail(p, "content_types: %s: "
 				    "wildcards are not allowed", t);
+			if (!conf_ctype_ok(t))
+				return conf_fail(p, "content_types: %s is not "
+				    "an exact type/subtype", t);
 			for (; *t != '\0'; t++)
 				*t = (char)tolower((unsigned char)*t);
 		}
@@ -693,7 +697,7 @@ conf_line(struct conf_parser *p, char *s)
 		return conf_fail(p, "unknown key %s", key);
 
 	if (k != NULL && k->scope == SCOPE_GLOBAL) {
-		if (p->cur != NULL)
+		if (p->has_sections)
 			return conf_fail(p, "%s is a global key: put it above "
 			    "the first [upload] section", key);
 		if (p->seen_global[i])

@@ -29,6 +29,7 @@
 #define LIMIT_TOKEN_LEN		8192	/* an STS security token */
 
 #define LIMIT_OBJECT_SIZE	(5LL * 1024 * 1024 * 1024)	/* OSS: 5 GiB */
+#define LIMIT_SIZE_PARAM	1000000000000000000LL	/* size= parses up to 10^18 */
 #define LIMIT_TTL_MIN		60	/* policy_ttl bounds, seconds */
 #define LIMIT_TTL_MAX		86400
 #define LIMIT_MIN_VALIDITY	60	/* never sign with creds expiring sooner */

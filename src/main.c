@@ -259,13 +259,9 @@ main(int argc, char *argv[])
 	r.conf = conf;
 	if ((r.creds = creds_source_new(conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ossign: %s: %s\n", conf->path, err);
-		if (mode == 0)
-			printf("Status: 503 Service Unavailable\r\n"
-			    "Content-Type: application/json\r\n"
-			    "Cache-Control: no-store\r\n\r\n"
-			    "{\"error\":{\"code\":\"credentials_unavailable\","
-			    "\"message\":\"the signer has no credentials\"}}");
-		goto out;
+		/* A CGI still answers: 4xx for bad requests, else 503. */
+		if (mode == 1)
+			goto out;
 	}
 	if (mode == 1)
 		rc = responder_fcgi(&r, fd, (int)workers) == 0 ? 0 : 1;

@@ -58,7 +58,7 @@ request_valid_ctype(char *v, struct request_params *p)
 static int
 request_valid_size(char *v, struct request_params *p)
 {
-	return util_strtonum(v, 0, LIMIT_OBJECT_SIZE, &p->size, NULL);
+	return util_strtonum(v, 0, LIMIT_SIZE_PARAM, &p->size, NULL);
 }
 
 /* Parameters parsed by their validator from a scratch buffer. */
@@ -85,7 +85,7 @@ static const struct {
 	    "a type/subtype" },
 	[PARAM_SIZE] = { "size", SCRATCH, LIMIT_PARAM_LEN + 1,
 	    offsetof(struct request_params, has_size), request_valid_size,
-	    "a byte count from 0 to 5 GiB" },
+	    "a byte count" },
 };
 
 enum request_method
@@ -121,7 +121,7 @@ request_parse_query(const char *q, struct request_params *p,
 		    "the query string is longer than %d bytes",
 		    LIMIT_QUERY_LEN);
 	for (pair = q; pair < q + qlen; pair = end + 1) {
-		end = pair + strcspn(pair, "&;");
+		end = pair + strcspn(pair, "&");
 		if (end == pair)
 			continue;
 		eq = memchr(pair, '=', (size_t)(end - pair));

@@ -57,6 +57,11 @@ responder_sign(struct responder *r, const struct request *req,
 	if (signer_prepare(r->conf, &params, req->remote_user, now, uuid, &sr,
 	    d) != OERR_OK)
 		return;
+	if (r->creds == NULL) {
+		oerr_set(d, OERR_CREDS_UNAVAILABLE, "the signer has no "
+		    "credentials configured");
+		return;
+	}
 	if (creds_source_get(r->creds, now, &creds, d) == -1)
 		return;
 	if (signer_sign(r->conf, &sr, creds, now, &json, &len, d) != OERR_OK)

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "conf.h"
 #include "creds.h"
 #include "oerr.h"
@@ -119,6 +121,20 @@ enum sts_result sts_parse_assume(const char *body, size_t len, long status,
  */
 enum sts_result sts_parse_flat(const char *body, size_t len, long status,
 	    time_t now, struct creds *out, struct sts_error *e);
+
+/*
+ * JSON helpers shared with the cache.  sts_json_parse: len bytes as one
+ * JSON object (NULL when it is not one, or is over LIMIT_STS_RESPONSE);
+ * json-c's scratch copy of the strings is overwritten.  sts_json_free:
+ * wipe every string in j, then release it; NULL is fine.
+ * sts_json_creds: take AccessKeyId, AccessKeySecret, SecurityToken and
+ * Expiration from the object o, all checked, into out (new strings), or
+ * return -1 with the reason in why and out untouched.  No clock.
+ */
+json_object	*sts_json_parse(const char *body, size_t len);
+void		 sts_json_free(json_object *j);
+int		 sts_json_creds(json_object *o, struct creds *out, char *why,
+		    size_t whylen);
 
 /*
  * How to reach STS (or a metadata service).  Defaults are applied by the

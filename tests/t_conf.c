@@ -1,0 +1,204 @@
+/* conf: every key parsed and validated; errors name file and line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "tap.h"
+
+static struct conf *
+parse(const char *text, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	return conf_parse(text, strlen(text), "t.conf", err, errlen);
+}
+
+/* The text must fail with exactly this message. */
+static void
+fails(const char *text, const char *want)
+{
+	char err[512];
+	struct conf *c = parse(text, err, sizeof(err));
+
+	if (c != NULL) {
+		ok(0, "should fail: %s", want);
+		conf_free(c);
+		return;
+	}
+	is_str(err, want, want);
+}
+
+#define BASE "bucket = examplebucket\nregion = cn-hangzhou\n"
+
+int
+main(void)
+{
+	struct conf *c;
+	const struct conf_upload *u;
+	char err[512];
+
+	tap_plan(68);
+
+	c = parse("# comment\n\n" BASE
+	    "host = http://127.0.0.1:9000/\n"
+	    "credentials = env\n"
+	    "policy_ttl = 300   # five minutes\n"
+	    "cors_origins = http://127.0.0.1:8080 https://example.com\n"
+	    "\n[upload default]\n"
+	    "key_prefix = uploads/${user}/\n"
+	    "key_name = uuid\n"
+	    "content_types = image/png IMAGE/JPEG\n"
+	    "forbid_overwrite = yes\n"
+	    "success_action_status = 201\n"
+	    "max_size = 1000\n"
+	    "min_size = 10\n"
+	    "x-oss-meta-Title = hello # not a comment\n"
+	    "[upload  avatars ]\n"
+	    "max_size = 5\n", err, sizeof(err));
+	ok(c != NULL, "full config parses (%s)", err);
+	if (c == NULL)
+		return 1;
+	is_str(c->bucket, "examplebucket", "bucket");
+	is_str(c->region, "cn-hangzhou", "region");
+	is_str(c->host, "http://127.0.0.1:9000", "host without trailing /");
+	is_int(c->policy_ttl, 300, "policy_ttl with inline comment");
+	is_int((long long)c->ncors_origins, 2, "two origins");
+	ok(conf_origin_allowed(c, "https://example.com"), "origin allowed");
+	ok(!conf_origin_allowed(c, "https://example.com.evil"),
+	    "similar origin refused");
+	ok(!conf_origin_allowed(c, NULL), "no origin");
+	is_int((long long)c->nuploads, 2, "two uploads");
+	u = conf_upload_find(c, "default");
+	ok(u != NULL, "default upload");
+	is_str(u->key_prefix, "uploads/${user}/", "key_prefix");
+	is_int(u->key_name, CONF_KEYNAME_UUID, "key_name");
+	is_int((long long)u->ncontent_types, 2, "content types");
+	is_str(u->content_types[1], "image/jpeg", "types lowercased");
+	is_int(u->forbid_overwrite, 1, "forbid_overwrite");
+	is_int(u->success_action_status, 201, "success_action_status");
+	is_int(u->min_size, 10, "min_size");
+	is_int(u->max_size, 1000, "max_size");
+	is_int((long long)u->nmeta, 1, "one meta");
+	is_str(u->meta[0].field, "x-oss-meta-title", "meta name lowercased");
+	is_str(u->meta[0].value, "hello", "meta value");
+	/* Order: key, ctype, overwrite, status, range, meta. */
+	ok(u->norder == 6 && u->order[0].kind == CONF_COND_KEY &&
+	    u->order[1].kind == CONF_COND_CTYPE &&
+	    u->order[2].kind == CONF_COND_OVERWRITE &&
+	    u->order[3].kind == CONF_COND_STATUS &&
+	    u->order[4].kind == CONF_COND_RANGE &&
+	    u->order[5].kind == CONF_COND_META, "conditions in file order");
+	u = conf_upload_find(c, "avatars");
+	ok(u != NULL && u->max_size == 5 && u->min_size == 0 &&
+	    strcmp(u->key_prefix, "uploads/") == 0, "second section defaults");
+	ok(u != NULL && u->order[0].kind == CONF_COND_RANGE &&
+	    u->order[1].kind == CONF_COND_KEY, "default order");
+	ok(conf_upload_find(c, "nope") == NULL, "unknown upload");
+	conf_free(c);
+
+	c = parse(BASE, err, sizeof(err));
+	ok(c != NULL && c->policy_ttl == 600 && c->credentials ==
+	    CONF_CREDS_ENV && c->nuploads == 1 &&
+	    strcmp(c->host, "https://examplebucket.oss-cn-hangzhou.aliyuncs.com")
+	    == 0 && c->uploads[0].max_size == 10485760,
+	    "defaults: ttl, env, one upload, host, max_size");
+	conf_free(c);
+
+	c = parse("bucket = b12\nregion = oss-cn-beijing\nmax_size = 7\n"
+	    "cors_origins = *\n", err, sizeof(err));
+	ok(c != NULL && strcmp(c->region, "cn-beijing") == 0 &&
+	    c->uploads[0].max_size == 7 && c->cors_any &&
+	    conf_origin_allowed(c, "http://x"), "oss- stripped; global "
+	    "upload keys; cors *");
+	conf_free(c);
+
+	c = parse(BASE "credentials = ram_role_arn\n"
+	    "role_arn = acs:ram::1234567890123456:role/oss-web-upload\n"
+	    "role_session_name = web-upload\nduration = 3600\n"
+	    "session_policy = auto\nsts_endpoint = https://sts.cn-hangzhou"
+	    ".aliyuncs.com\nsts_signature = rpc\nconnect_timeout = 1\n"
+	    "timeout = 3\nretries = 0\ncache_dir = /run/ossign\n"
+	    "refresh_before = 600\nca_file = /etc/ssl/ca.pem\n"
+	    "access_key_file = /etc/ossign/key\n", err, sizeof(err));
+	ok(c != NULL && c->credentials == CONF_CREDS_RAM_ROLE_ARN &&
+	    c->session_policy_auto && c->sts_signature == CONF_STS_RPC &&
+	    c->duration == 3600 && c->timeout == 3 && c->retries == 0 &&
+	    c->refresh_before == 600, "credential keys (%s)", err);
+	conf_free(c);
+
+	fails("region = cn-hangzhou\n", "t.conf: bucket is not set");
+	fails("bucket = b12\n", "t.conf: region is not set");
+	fails(BASE "colour = blue\n", "t.conf:3: unknown key colour");
+	fails(BASE "policy_ttl = 5\n",
+	    "t.conf:3: policy_ttl: 5 is too small (60..86400)");
+	fails(BASE "policy_ttl = 10m\n",
+	    "t.conf:3: policy_ttl: 10m is invalid (60..86400)");
+	fails(BASE "bucket = other\n", "t.conf:3: bucket is set twice");
+	fails("bucket = Bad_Bucket\n", "t.conf:1: bucket: Bad_Bucket is not "
+	    "a valid bucket name (3-63 of a-z 0-9 -)");
+	fails("bucket = b12\nregion = cn hangzhou\n", "t.conf:2: region: cn "
+	    "hangzhou is not a region id (like cn-hangzhou)");
+	fails(BASE "host = ftp://x\n",
+	    "t.conf:3: host: ftp://x is not an http(s) URL without a path");
+	fails(BASE "host = https://x/path\n",
+	    "t.conf:3: host: https://x/path is not an http(s) URL without a "
+	    "path");
+	fails(BASE "credentials = magic\n", "t.conf:3: credentials: unknown "
+	    "source magic (env, ram_role_arn, ecs_ram_role, oidc_role_arn, "
+	    "credentials_uri)");
+	fails(BASE "cors_origins = http://a/x\n", "t.conf:3: cors_origins: "
+	    "http://a/x is not an origin (scheme://host[:port])");
+	fails(BASE "cors_origins = * http://a\n",
+	    "t.conf:3: cors_origins: * must stand alone");
+	fails(BASE "[upload a]\nmax_size = 6000000000\n", "t.conf:4: "
+	    "max_size: 6000000000 is too large (0..5368709120)");
+	fails(BASE "[upload a]\nmin_size = -1\n",
+	    "t.conf:4: min_size: -1 is too small (0..5368709120)");
+	fails(BASE "[upload a]\nmin_size = 10\nmax_size = 5\n",
+	    "t.conf: [upload a]: min_size 10 is above max_size 5");
+	fails(BASE "[upload a]\ncontent_types = image/*\n",
+	    "t.conf:4: content_types: image/*: wildcards are not allowed");
+	fails(BASE "[upload a]\ncontent_types = image\n",
+	    "t.conf:4: content_types: image is not an exact type/subtype");
+	fails(BASE "[upload a]\nforbid_overwrite = maybe\n",
+	    "t.conf:4: forbid_overwrite: expected yes or no, not maybe");
+	fails(BASE "[upload a]\nsuccess_action_status = 302\n",
+	    "t.conf:4: success_action_status: expected 200, 201 or 204, not "
+	    "302");
+	fails(BASE "[upload a]\nkey_name = random\n",
+	    "t.conf:4: key_name: expected original or uuid, not random");
+	fails(BASE "[upload a]\nkey_prefix = /etc/\n",
+	    "t.conf:4: key_prefix: must not start with /");
+	fails(BASE "[upload a]\nkey_prefix = a/../b/\n",
+	    "t.conf:4: key_prefix: must not contain . or .. segments");
+	fails(BASE "[upload a]\nkey_prefix = ${home}/\n",
+	    "t.conf:4: key_prefix: unknown placeholder (use ${user} ${yyyy} "
+	    "${mm} ${dd} ${uuid})");
+	fails(BASE "[upload a]\n[upload a]\n",
+	    "t.conf:4: [upload a] appears twice");
+	fails(BASE "[upload a b]\n",
+	    "t.conf:3: upload names are 1 to 32 of A-Z a-z 0-9 - _");
+	fails(BASE "[download a]\n", "t.conf:3: expected [upload NAME]");
+	fails(BASE "[upload a]\npolicy_ttl = 600\n", "t.conf:4: policy_ttl "
+	    "is a global key: put it above the first [upload] section");
+	fails(BASE "max_size = 5\n[upload a]\n", "t.conf:4: upload keys "
+	    "appear before the first [upload] section; move them into one");
+	fails(BASE "just words\n", "t.conf:3: expected key = value");
+	fails(BASE "bucket =\n", "t.conf:3: bucket: empty value");
+	fails(BASE "role_session_name = x\n", "t.conf:3: role_session_name: "
+	    "2 to 64 of A-Z a-z 0-9 . @ - _");
+	fails(BASE "role_arn = arn:aws:iam::1:role/x\n", "t.conf:3: role_arn: "
+	    "arn:aws:iam::1:role/x is not a role ARN (acs:ram::UID:role/NAME)");
+	fails(BASE "duration = 100\n",
+	    "t.conf:3: duration: 100 is too small (900..43200)");
+	fails(BASE "session_policy = {not json\n",
+	    "t.conf:3: session_policy: not a JSON object (or auto)");
+	fails(BASE "access_key_file = relative/key\n",
+	    "t.conf:3: access_key_file: relative/key is not an absolute path");
+	fails(BASE "[upload a]\nx-oss-meta-a b = 1\n",
+	    "t.conf:4: x-oss-meta-a b: metadata names are a-z 0-9 - _");
+	fails(BASE "[upload a]\nx-oss-meta-a = 1\nx-oss-meta-A = 2\n",
+	    "t.conf:5: x-oss-meta-A is set twice");
+	fails(BASE "key_prefix = \xff\n", "t.conf:3: invalid UTF-8");
+	return tap_done();
+}

@@ -1,0 +1,56 @@
+/* crypto: HMAC, SHA-256, base64 and uuid against published answers. */
+#include <string.h>
+
+#include "crypto.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	unsigned char mac[CRYPTO_SHA256_LEN], mac1[CRYPTO_SHA1_LEN], out[64];
+	unsigned char rnd[16], rnd2[16];
+	char hex[65], b64[64], uuid[CRYPTO_UUID_LEN + 1];
+
+	tap_plan(16);
+	/* RFC 4231 test case 2. */
+	crypto_hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, mac);
+	crypto_hex(mac, sizeof(mac), hex);
+	is_str(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b9"
+	    "64ec3843", "HMAC-SHA256 RFC 4231 case 2");
+	/* RFC 2202 test case 2. */
+	crypto_hmac_sha1("Jefe", 4, "what do ya want for nothing?", 28, mac1);
+	crypto_hex(mac1, sizeof(mac1), hex);
+	is_str(hex, "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",
+	    "HMAC-SHA1 RFC 2202 case 2");
+	crypto_sha256("", 0, mac);
+	crypto_hex(mac, sizeof(mac), hex);
+	is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b"
+	    "7852b855", "SHA-256 of nothing");
+
+	is_int((long long)crypto_b64_size(0), 1, "b64 size 0");
+	is_int((long long)crypto_b64_size(4), 9, "b64 size 4");
+	crypto_b64("foob", 4, b64);
+	is_str(b64, "Zm9vYg==", "base64 foob");
+	crypto_b64("fooba", 5, b64);
+	is_str(b64, "Zm9vYmE=", "base64 fooba");
+	is_int(crypto_unb64("Zm9vYmE=", 8, out, sizeof(out)), 5,
+	    "unbase64 length");
+	ok(memcmp(out, "fooba", 5) == 0, "unbase64 bytes");
+	is_int(crypto_unb64("Zm9vYmE", 7, out, sizeof(out)), -1,
+	    "unbase64 refuses bad length");
+	is_int(crypto_unb64("Zm9v!!==", 8, out, sizeof(out)), -1,
+	    "unbase64 refuses bad characters");
+	is_int(crypto_unb64("Zm9vYmFy", 8, out, 3), -1,
+	    "unbase64 refuses a short buffer");
+
+	memset(rnd, 0xff, sizeof(rnd));
+	crypto_uuid_format(rnd, uuid);
+	is_str(uuid, "ffffffff-ffff-4fff-bfff-ffffffffffff", "uuid v4 bits");
+	ok(crypto_random(rnd, sizeof(rnd)) == 0 &&
+	    crypto_random(rnd2, sizeof(rnd2)) == 0, "random bytes");
+	ok(memcmp(rnd, rnd2, sizeof(rnd)) != 0, "random bytes differ");
+	crypto_wipe(rnd, sizeof(rnd));
+	memset(rnd2, 0, sizeof(rnd2));
+	ok(memcmp(rnd, rnd2, sizeof(rnd)) == 0, "wipe zeroes");
+	return tap_done();
+}

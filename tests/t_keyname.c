@@ -1,0 +1,129 @@
+/* keyname: prefix templates and cleaning of hostile file names. */
+#include <string.h>
+
+#include "keyname.h"
+#include "limit.h"
+#include "tap.h"
+
+static const struct {
+	const char	*in;
+	const char	*out;	/* NULL: refused */
+} names[] = {
+	{ "photo.jpg", "photo.jpg" },
+	{ "My Holiday Photo.JPG", "My_Holiday_Photo.JPG" },
+	{ "../../etc/passwd", "etc_passwd" },
+	{ "..", NULL },
+	{ ".", NULL },
+	{ "...", NULL },
+	{ "/", NULL },
+	{ ".htaccess", "htaccess" },
+	{ "a/b/c.txt", "a_b_c.txt" },
+	{ "a//b", "a_b" },
+	{ "C:\\Users\\x\\doc.pdf", "C_Users_x_doc.pdf" },
+	{ "a..b", "a.b" },
+	{ "a._.b", "a.b" },
+	{ "name.", "name" },
+	{ "tab\there", NULL },
+	{ "nl\nhere", NULL },
+	{ "del\x7fhere", NULL },
+	{ "c1\xc2\x85here", NULL },
+	{ "bad\xff.txt", NULL },
+	{ "overlong\xc0\xaf.txt", NULL },
+	{ "surrogate\xed\xa0\x80.txt", NULL },
+	{ "\xe4\xb8\x8a\xe4\xbc\xa0.png", "\xe4\xb8\x8a\xe4\xbc\xa0.png" },
+	{ "caf\xc3\xa9 menu.pdf", "caf\xc3\xa9_menu.pdf" },
+	/* U+202E RIGHT-TO-LEFT OVERRIDE hides a real extension. */
+	{ "evil\xe2\x80\xaegpj.exe", "evil_gpj.exe" },
+	/* Zero-width space and BOM. */
+	{ "a\xe2\x80\x8b" "b\xef\xbb\xbf.txt", "a_b.txt" },
+	{ "<script>alert(1)</script>.html", "script_alert_1_script.html" },
+	{ "a\"b'c`d$e;f|g&h.txt", "a_b_c_d_e_f_g_h.txt" },
+	{ "${filename}.txt", "filename.txt" },
+	{ "%2e%2e", "2e_2e" },
+	{ "", NULL },
+	{ "___", NULL },
+	{ "-rf.sh", "-rf.sh" },
+};
+
+int
+main(void)
+{
+	struct oerr_detail d;
+	char out[LIMIT_FILENAME_OUT + 1], why[128], buf[600], ext[17];
+	char longname[LIMIT_FILENAME_IN + 2];
+	size_t i;
+	enum oerr e;
+
+	tap_plan((int)(sizeof(names) / sizeof(names[0])) + 26);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		e = keyname_clean(names[i].in, out, sizeof(out), &d);
+		if (names[i].out == NULL)
+			ok(e == OERR_INVALID_FILENAME, "refused: case %zu", i);
+		else if (e != OERR_OK)
+			ok(0, "case %zu refused: %s", i, d.msg);
+		else
+			is_str(out, names[i].out, names[i].out);
+	}
+
+	/* Long names are cut on a character boundary, extension kept. */
+	memset(longname, 'a', LIMIT_FILENAME_IN - 4);
+	memcpy(longname + LIMIT_FILENAME_IN - 4, ".png", 5);
+	ok(keyname_clean(longname, out, sizeof(out), &d) == OERR_OK,
+	    "long name accepted");
+	is_int((long long)strlen(out), LIMIT_FILENAME_OUT, "cut to the limit");
+	ok(strcmp(out + strlen(out) - 4, ".png") == 0, "extension kept");
+	memset(longname, 0, sizeof(longname));
+	for (i = 0; i + 3 <= 600; i += 3)
+		memcpy(longname + i, "\xe4\xb8\x8a", 3);
+	ok(keyname_clean(longname, out, sizeof(out), &d) == OERR_OK &&
+	    strlen(out) <= LIMIT_FILENAME_OUT && strlen(out) % 3 == 0,
+	    "multibyte names cut on a boundary");
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	ok(keyname_clean(longname, out, sizeof(out), &d) ==
+	    OERR_INVALID_FILENAME, "over the input limit refused");
+
+	keyname_ext("photo.JPG", ext);
+	is_str(ext, "jpg", "ext lowercased");
+	keyname_ext("archive.tar.gz", ext);
+	is_str(ext, "gz", "last ext");
+	keyname_ext("noext", ext);
+	is_str(ext, "", "no ext");
+	keyname_ext("x.\xe4\xb8\x8a", ext);
+	is_str(ext, "", "non-ASCII ext dropped");
+	keyname_ext("x.abcdefghijklmnopq", ext);
+	is_str(ext, "", "overlong ext dropped");
+
+	ok(keyname_prefix_check("uploads/${user}/${yyyy}/${mm}/${dd}/", why,
+	    sizeof(why)) == 0, "good template");
+	ok(keyname_prefix_check("", why, sizeof(why)) == 0, "empty template");
+	ok(keyname_prefix_check("/abs/", why, sizeof(why)) == -1,
+	    "leading slash refused");
+	ok(keyname_prefix_check("a//b/", why, sizeof(why)) == -1,
+	    "double slash refused");
+	ok(keyname_prefix_check("a/../b/", why, sizeof(why)) == -1,
+	    ".. refused");
+	ok(keyname_prefix_check("a/./b/", why, sizeof(why)) == -1,
+	    ". refused");
+	ok(keyname_prefix_check("a/${home}/", why, sizeof(why)) == -1,
+	    "unknown placeholder refused");
+	ok(keyname_prefix_check("a\\b/", why, sizeof(why)) == -1,
+	    "backslash refused");
+
+	ok(keyname_expand("u/${user}/${yyyy}-${mm}-${dd}/${uuid}/", "alice",
+	    1795586981, "0000-1111", buf, sizeof(buf), &d) == OERR_OK, "expand");
+	is_str(buf, "u/alice/2026-11-25/0000-1111/", "expanded");
+	is_int(keyname_expand("u/${user}/", NULL, 0, "x", buf, sizeof(buf),
+	    &d), OERR_AUTH_REQUIRED, "no user");
+	is_int(keyname_expand("u/${user}/", "..", 0, "x", buf, sizeof(buf),
+	    &d), OERR_BAD_REQUEST, "user ..");
+	is_int(keyname_expand("u/${user}/", "a/b", 0, "x", buf, sizeof(buf),
+	    &d), OERR_BAD_REQUEST, "user with slash");
+	is_int(keyname_expand("u/${user}/", "bob smith", 0, "x", buf,
+	    sizeof(buf), &d), OERR_BAD_REQUEST, "user with space");
+	is_int(keyname_expand("uploads/", NULL, 0, "x", buf, 4, &d),
+	    OERR_INTERNAL, "too long for the buffer");
+	ok(keyname_prefix_needs_user("a/${user}/") &&
+	    !keyname_prefix_needs_user("a/"), "needs user");
+	return tap_done();
+}

@@ -1,0 +1,71 @@
+/* reply: status lines, JSON errors, CORS headers, header injection. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "reply.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	struct reply r;
+	struct request req;
+	struct oerr_detail d;
+	struct conf *c;
+	char head[2048], err[256];
+	const char *text = "bucket = b12\nregion = cn-hangzhou\n"
+	    "cors_origins = https://a.example\n";
+
+	tap_plan(17);
+	c = conf_parse(text, strlen(text), "t", err, sizeof(err));
+	memset(&req, 0, sizeof(req));
+
+	reply_init(&r);
+	oerr_set(&d, OERR_TOO_LARGE, "the file is \"big\"\n");
+	reply_error(&r, &d);
+	is_int(r.status, 413, "413");
+	is_str(r.body, "{\"error\":{\"code\":\"too_large\",\"message\":\"the "
+	    "file is \\\"big\\\"\\n\"}}", "JSON error escaped");
+	ok(reply_head(&r, head, sizeof(head)) > 0, "head renders");
+	ok(strncmp(head, "Status: 413 Payload Too Large\r\n", 31) == 0,
+	    "status line");
+	ok(strstr(head, "Content-Type: application/json\r\n") != NULL,
+	    "content type");
+	ok(strstr(head, "Cache-Control: no-store\r\n") != NULL, "no-store");
+	snprintf(err, sizeof(err), "Content-Length: %zu\r\n", strlen(r.body));
+	ok(strstr(head, err) != NULL && r.bodylen == strlen(r.body),
+	    "content length");
+	ok(strstr(head, "Access-Control") == NULL, "no CORS without Origin");
+	ok(strcmp(head + strlen(head) - 4, "\r\n\r\n") == 0, "blank line");
+	reply_clear(&r);
+
+	req.origin = "https://evil.example";
+	ok(reply_cors(&r, c, &req, 0) == 0 && r.hdrlen == 0,
+	    "other origin gets nothing");
+	req.origin = "https://a.example";
+	ok(reply_cors(&r, c, &req, 1) == 1, "allowed origin");
+	ok(strstr(r.hdr, "Access-Control-Allow-Origin: https://a.example\r\n")
+	    != NULL && strstr(r.hdr, "Vary: Origin\r\n") != NULL,
+	    "allow origin and vary");
+	ok(strstr(r.hdr, "Access-Control-Allow-Methods: GET, OPTIONS\r\n") !=
+	    NULL, "preflight methods");
+	reply_clear(&r);
+
+	ok(reply_header(&r, "X-A", "1\r\nSet-Cookie: x") == -1 &&
+	    r.hdrlen == 0, "CRLF in a header value refused");
+	oerr_set(&d, OERR_METHOD_NOT_ALLOWED, NULL);
+	reply_error(&r, &d);
+	ok(r.status == 405 && strstr(r.hdr, "Allow: GET, OPTIONS") != NULL,
+	    "405 with Allow");
+	reply_clear(&r);
+	reply_empty(&r);
+	reply_head(&r, head, sizeof(head));
+	ok(strstr(head, "Status: 204 No Content\r\n") != NULL &&
+	    strstr(head, "\nContent-Type:") == NULL, "204 without body type");
+	ok(reply_head(&r, head, 10) == 0, "small buffer refused");
+	reply_clear(&r);
+	conf_free(c);
+	return tap_done();
+}

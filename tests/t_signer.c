@@ -1,0 +1,237 @@
+/*
+ * signer: the policy each option produces, checked by decoding the answer,
+ * and the vendor vector P1 reproduced through the whole pipeline.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "conf.h"
+#include "creds.h"
+#include "crypto.h"
+#include "signer.h"
+#include "tap.h"
+
+#define NOW	1795586981	/* 2026-11-25T06:09:41Z */
+#define UUID	"6f1c3b1e-2a4d-4c8e-9f00-0123456789ab"
+
+static struct creds creds = {
+	"STS.NUgYrLnoC37mZZCNnAbez2SjD",
+	"Ec9pHiLqW6oBaD8LkRStkBpdz3cAHeGh5PdhrNe2hwJW",
+	"CAIS+AF1q6Ft5B2yfSjIr5bPeOzTv5dF0aSxVn3z1XYeNdpJqK/jmDz2IHhJeHZoAu4"
+	"ZsvQwlGtV7/0elrp6R5ZAVkDNb8Z1tlh1DbZ1ZYqq7ZqN++7Y7PAz3XK0Xp8oPXJ7FQ==",
+	0,
+};
+
+static struct conf *
+cfg(const char *text)
+{
+	char err[512];
+	struct conf *c = conf_parse(text, strlen(text), "t", err, sizeof(err));
+
+	if (c == NULL)
+		printf("# %s\n", err);
+	return c;
+}
+
+/*
+ * Run the pipeline for query q; on success return the answer and put the
+ * decoded policy JSON in *policy.  On error return NULL and set *e.
+ */
+static json_object *
+run(const struct conf *c, const char *q, const char *user,
+    const struct creds *cr, char **policy, enum oerr *e)
+{
+	struct request_params p;
+	struct oerr_detail d;
+	struct signer_req sr;
+	json_object *o, *v;
+	unsigned char buf[8192];
+	char *json = NULL;
+	size_t len;
+	long n;
+
+	*policy = NULL;
+	if ((*e = request_parse_query(q, &p, &d)) != OERR_OK ||
+	    (*e = signer_prepare(c, &p, user, NOW, UUID, &sr, &d)) !=
+	    OERR_OK ||
+	    (*e = signer_sign(c, &sr, cr, NOW, &json, &len, &d)) != OERR_OK)
+		return NULL;
+	o = json_tokener_parse(json);
+	free(json);
+	if (o == NULL || !json_object_object_get_ex(o, "policy", &v))
+		return o;
+	n = crypto_unb64(json_object_get_string(v),
+	    strlen(json_object_get_string(v)), buf, sizeof(buf) - 1);
+	if (n >= 0) {
+		buf[n] = '\0';
+		*policy = strdup((char *)buf);
+	}
+	return o;
+}
+
+static const char *
+get(json_object *o, const char *path)
+{
+	char k[128], *dot;
+	json_object *v = o;
+
+	snprintf(k, sizeof(k), "%s", path);
+	if ((dot = strchr(k, '.')) != NULL) {
+		*dot = '\0';
+		if (!json_object_object_get_ex(v, k, &v))
+			return NULL;
+		memmove(k, dot + 1, strlen(dot + 1) + 1);
+	}
+	if (!json_object_object_get_ex(v, k, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int
+has(const char *policy, const char *frag)
+{
+	return policy != NULL && strstr(policy, frag) != NULL;
+}
+
+int
+main(void)
+{
+	struct conf *c;
+	struct creds cr;
+	json_object *o;
+	char *pol;
+	enum oerr e;
+
+	tap_plan(42);
+
+	/* P1 through the pipeline, vendor fields and all. */
+	c = cfg("bucket = examplebucket\nregion = cn-hangzhou\n"
+	    "policy_ttl = 3600\nmin_size = 1\nmax_size = 10485760\n"
+	    "key_prefix = user/alice/\n");
+	o = run(c, NULL, NULL, &creds, &pol, &e);
+	ok(o != NULL, "P1 signs");
+	is_str(get(o, "signature"), "bdec970747a0c72eb9e9c0da71862f0732cb1a3b"
+	    "29cd60c0b493b95bd0223634", "P1 signature");
+	is_str(get(o, "x_oss_date"), "20261125T060941Z", "x_oss_date");
+	is_str(get(o, "x_oss_signature_version"), "OSS4-HMAC-SHA256",
+	    "x_oss_signature_version");
+	is_str(get(o, "dir"), "user/alice/", "dir");
+	is_str(get(o, "security_token"), creds.security_token,
+	    "security_token");
+	is_str(get(o, "expiration"), "2026-11-25T07:09:41.000Z", "expiration");
+	is_str(get(o, "host"), "https://examplebucket.oss-cn-hangzhou"
+	    ".aliyuncs.com", "host");
+	ok(get(o, "key") == NULL && get(o, "fields.key") == NULL,
+	    "no key without filename");
+	is_str(get(o, "fields.x-oss-signature"), get(o, "signature"),
+	    "fields carry the signature");
+	is_str(get(o, "fields.x-oss-security-token"), creds.security_token,
+	    "fields carry the token");
+	json_object_put(o);
+	free(pol);
+
+	/* The expiration never passes the credentials'. */
+	cr = creds;
+	cr.expiration = NOW + 120;
+	o = run(c, NULL, NULL, &cr, &pol, &e);
+	is_str(get(o, "expiration"), "2026-11-25T06:11:41.000Z",
+	    "capped by the credentials");
+	ok(has(pol, "\"expiration\":\"2026-11-25T06:11:41.000Z\""),
+	    "policy capped too");
+	json_object_put(o);
+	free(pol);
+	cr.expiration = NOW + 30;
+	o = run(c, NULL, NULL, &cr, &pol, &e);
+	ok(o == NULL && e == OERR_CREDS_UNAVAILABLE,
+	    "credentials about to expire refused");
+	cr = creds;
+	cr.security_token = NULL;
+	o = run(c, NULL, NULL, &cr, &pol, &e);
+	ok(o != NULL && get(o, "security_token") == NULL &&
+	    !has(pol, "x-oss-security-token"), "no token, no token condition");
+	json_object_put(o);
+	free(pol);
+	conf_free(c);
+
+	/* Every option, with a filename. */
+	c = cfg("bucket = b12\nregion = cn-hangzhou\n"
+	    "[upload default]\nkey_prefix = u/${user}/${yyyy}/${mm}/\n"
+	    "content_types = image/png image/jpeg\nforbid_overwrite = yes\n"
+	    "success_action_status = 201\nmax_size = 1000\n"
+	    "[upload docs]\nkey_prefix = docs/\nkey_name = uuid\n"
+	    "x-oss-meta-source = web\n");
+	o = run(c, "filename=My%20Photo.PNG&content_type=image/png&size=10",
+	    "alice", &creds, &pol, &e);
+	ok(o != NULL, "every option signs");
+	is_str(get(o, "key"), "u/alice/2026/11/My_Photo.PNG", "exact key");
+	is_str(get(o, "fields.key"), "u/alice/2026/11/My_Photo.PNG",
+	    "key in fields");
+	ok(has(pol, "[\"eq\",\"$key\",\"u/alice/2026/11/My_Photo.PNG\"]"),
+	    "key pinned with eq");
+	ok(!has(pol, "starts-with"), "no starts-with when the key is known");
+	ok(has(pol, "[\"in\",\"$content-type\",[\"image/png\",\"image/jpeg\"]]"),
+	    "content types with in");
+	ok(has(pol, "{\"x-oss-forbid-overwrite\":\"true\"}"),
+	    "forbid overwrite");
+	ok(has(pol, "[\"eq\",\"$success_action_status\",\"201\"]"),
+	    "success_action_status");
+	ok(has(pol, "[\"content-length-range\",0,1000]"), "size range");
+	ok(has(pol, "{\"bucket\":\"b12\"}"), "bucket");
+	is_str(get(o, "fields.Content-Type"), "image/png", "Content-Type field");
+	is_str(get(o, "fields.x-oss-forbid-overwrite"), "true",
+	    "forbid-overwrite field");
+	is_str(get(o, "fields.success_action_status"), "201", "status field");
+	json_object_put(o);
+	free(pol);
+
+	o = run(c, "upload=docs&filename=report.final.PDF", NULL, &creds, &pol,
+	    &e);
+	is_str(get(o, "key"), "docs/" UUID ".pdf", "uuid key with extension");
+	ok(has(pol, "[\"eq\",\"$x-oss-meta-source\",\"web\"]"), "meta pinned");
+	is_str(get(o, "fields.x-oss-meta-source"), "web", "meta field");
+	ok(!has(pol, "content-type") && !has(pol, "success_action_status") &&
+	    !has(pol, "forbid"), "unset options add no condition");
+	json_object_put(o);
+	free(pol);
+
+	o = run(c, "upload=docs&content_type=text/plain", NULL, &creds, &pol,
+	    &e);
+	ok(has(pol, "[\"eq\",\"$content-type\",\"text/plain\"]") &&
+	    has(pol, "[\"starts-with\",\"$key\",\"docs/\"]"),
+	    "asked type pinned; prefix with starts-with");
+	json_object_put(o);
+	free(pol);
+
+	o = run(c, "size=1001", "alice", &creds, &pol, &e);
+	ok(o == NULL && e == OERR_TOO_LARGE, "size above max");
+	o = run(c, "content_type=text/html", "alice", &creds, &pol, &e);
+	ok(o == NULL && e == OERR_TYPE_NOT_ALLOWED, "type not allowed");
+	o = run(c, "content_type=image/pngx", "alice", &creds, &pol, &e);
+	ok(o == NULL && e == OERR_TYPE_NOT_ALLOWED, "no prefix match on types");
+	o = run(c, NULL, NULL, &creds, &pol, &e);
+	ok(o == NULL && e == OERR_AUTH_REQUIRED, "${user} needs a user");
+	o = run(c, "upload=nope", NULL, &creds, &pol, &e);
+	ok(o == NULL && e == OERR_UNKNOWN_UPLOAD, "unknown upload");
+	o = run(c, "filename=..", "alice", &creds, &pol, &e);
+	ok(o == NULL && e == OERR_INVALID_FILENAME, "filename ..");
+	conf_free(c);
+
+	c = cfg("bucket = b12\nregion = cn-hangzhou\nmin_size = 5\n");
+	o = run(c, "size=4", NULL, &creds, &pol, &e);
+	ok(o == NULL && e == OERR_TOO_SMALL, "size below min");
+	o = run(c, "size=5&filename=x", NULL, &creds, &pol, &e);
+	ok(o != NULL && strcmp(get(o, "key"), "uploads/x") == 0,
+	    "size at min; default prefix");
+	json_object_put(o);
+	free(pol);
+	o = run(c, "filename=%E2%80%AEtxt.exe", NULL, &creds, &pol, &e);
+	ok(o != NULL && strcmp(get(o, "key"), "uploads/txt.exe") == 0,
+	    "bidi override removed");
+	json_object_put(o);
+	free(pol);
+	conf_free(c);
+	return tap_done();
+}
