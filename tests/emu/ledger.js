@@ -57,7 +57,8 @@ function readJson(file) {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new Error(`ledger: ${file}: ${e.message}`);
+    // not e.message: V8 quotes part of the text, which may be a secret
+    throw new Error(`ledger: ${file}: not valid JSON`);
   }
 }
 

@@ -4,9 +4,11 @@
 // service and a credentials URI). It checks requests the way the real services do, so a client that
 // passes against it has its signing, parameters and error handling right; it listens on 127.0.0.1 only.
 //
-// Usage: node tests/emu/sts.js --state DIR --cert server.pem --key server-key.pem
+// Usage: node tests/emu/sts.js --state DIR [--cert server.pem --key server-key.pem]
 //            [--port N] [--http-port N] [--lifetime SECONDS] [--max-duration SECONDS]
-//            [--ecs-role NAME] [--now ISO8601 | --clock-offset SECONDS]
+//            [--ecs-role NAME] [--now ISO8601 | --clock-offset SECONDS] [--stdin-lifeline]
+//   --cert/--key the HTTPS server certificate and key; without them DIR/server.pem and DIR/server-key.pem,
+//                made by tests/lib/mkca.sh if absent (clients then trust DIR/ca.pem)
 //   --port       HTTPS port (STS API on "/", credentials URI on "/credentials", admin "/_emu/"); 0 = any
 //   --http-port  plain HTTP port (ECS metadata "/latest/...", "/credentials", "/_emu/"); 0 = any
 //   --lifetime   lifetime of every credential issued (default: DurationSeconds; 21600 s for ECS
@@ -14,6 +16,8 @@
 //   --max-duration  MaxSessionDuration of roles not listed in roles.json (default 3600, as in RAM)
 //   --ecs-role   the instance's RAM role name (default oss-upload-role)
 //   --now/--clock-offset  start the emulator's clock at a given time / this far from the real one
+//   --stdin-lifeline  exit when stdin reaches end of file: a test that spawns the emulator with a pipe
+//                on stdin does not leave it behind if the test itself is killed
 // Prints "listening HTTPS_PORT HTTP_PORT" on stdout once both listeners are ready; logs one line per
 // call on stderr (never a secret or a token); exits 0 on SIGTERM/SIGINT.
 //
@@ -38,8 +42,21 @@
 // RPC answers XML unless Format=JSON, like the real service; ACS3 answers JSON.
 // AssumeRoleWithOIDC is unsigned; the token must be a three-part JWT equal to DIR/oidc_token and, when it
 // has an "exp" claim, unexpired.
+// Errors: HTTP 4xx/5xx with {"RequestId","HostId","Code","Message","Recommend"} (an XML <Error> when the
+// RPC call did not ask for JSON) and an x-acs-request-id header. An absent mandatory parameter is
+// Missing<Name> (400), which is what the real gateway says (MissingRoleArn, MissingSignature, ...).
 //
-// Admin API (both ports): GET /_emu/stats; POST /_emu/reset (counters, failure mode, nonces, metadata
+// ECS metadata (HTTP port only): PUT /latest/api/token with X-aliyun-ecs-metadata-token-ttl-seconds
+// (1..21600; 400 otherwise, 403 with X-Forwarded-For); GET /latest/meta-data/ram/security-credentials/ lists
+// the role, .../ROLE answers {"AccessKeyId","AccessKeySecret","Expiration","SecurityToken","LastUpdated",
+// "Code":"Success"}; both need X-aliyun-ecs-metadata-token (403 without a valid unexpired one; 404 for
+// another role). Credentials URI: GET /credentials on both ports answers {"Code":"Success","AccessKeyId",
+// "AccessKeySecret","SecurityToken","Expiration"}. These two reuse their credentials until half the
+// lifetime is gone, as the real services do, and write them to the ledger too.
+//
+// Admin API (both ports): GET /_emu/stats -> {"AssumeRole","AssumeRoleWithOIDC","metadata" (credentials
+// GETs),"metadata_token","metadata_list","credentials_uri","errors","injected","issued": counts,
+// "last":{action: its last accepted request, no secrets},"fail":{...},"clock":{...}}; POST /_emu/reset (counters, failure mode, nonces, metadata
 // tokens, cached metadata/URI credentials, clock back to its start offset; the ledger stays);
 // POST /_emu/fail {"mode":M,"count":N[,"action":A]} (N calls fail, -1 = until cleared, default 1;
 // A limits it to AssumeRole | AssumeRoleWithOIDC | metadata | credentials_uri); {"mode":"none"} clears;
@@ -148,8 +165,8 @@ class Special {
 
 function usage(msg) {
   if (msg) process.stderr.write(`sts-emu: ${msg}\n`);
-  process.stderr.write('usage: sts.js --state DIR --cert PEM --key PEM [--port N] [--http-port N] ' +
-    '[--lifetime S] [--max-duration S] [--ecs-role NAME] [--now ISO8601 | --clock-offset S]\n');
+  process.stderr.write('usage: sts.js --state DIR [--cert PEM --key PEM] [--port N] [--http-port N] ' +
+    '[--lifetime S] [--max-duration S] [--ecs-role NAME] [--now ISO8601 | --clock-offset S] [--stdin-lifeline]\n');
   process.exit(1);
 }
 
@@ -180,11 +197,13 @@ function parseArgs(argv) {
         o.offsetMs = t - Date.now(); i++; break;
       }
       case '--clock-offset': o.offsetMs = int(v, a, -1e9, 1e9) * 1000; i++; break;
+      case '--stdin-lifeline': o.lifeline = true; break;
       case '-h': case '--help': usage(); break;
       default: usage(`unknown argument ${a}`);
     }
   }
-  if (!o.state || !o.cert || !o.key) usage('--state, --cert and --key are required');
+  if (!o.state) usage('--state is required');
+  if (!o.cert !== !o.key) usage('--cert and --key go together');
   return o;
 }
 
@@ -213,22 +232,30 @@ function sameString(a, b) {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
+// The parsed JSON of file, or undefined when it does not exist.
 function readJsonFile(file) {
+  let text;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if (e.code === 'ENOENT') return undefined;
-    throw new Error(`${file}: ${e.message}`);
+    throw e;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON`);   // not e.message: V8 quotes part of the text
   }
 }
 
 function randomString(alphabet, n) {
-  const bytes = crypto.randomBytes(n * 2);
   let s = '';
-  for (let i = 0; s.length < n; i++) {
-    const b = bytes[i % bytes.length];
-    if (b < 256 - (256 % alphabet.length)) s += alphabet[b % alphabet.length];
-    if (i >= bytes.length - 1) return s + randomString(alphabet, n - s.length);
+  while (s.length < n) {
+    for (const b of crypto.randomBytes(n)) {
+      // Drop the bytes past the last whole multiple of the alphabet so every letter is equally likely.
+      if (b < 256 - (256 % alphabet.length)) s += alphabet[b % alphabet.length];
+      if (s.length === n) break;
+    }
   }
   return s;
 }
@@ -256,6 +283,26 @@ function toXml(name, v) {
 
 const opts = parseArgs(process.argv.slice(2));
 const stateDir = path.resolve(opts.state);
+if (!opts.cert) {
+  // No --cert/--key: use DIR/server.pem and DIR/server-key.pem, made (with DIR/ca.pem for the clients)
+  // by tests/lib/mkca.sh when they are not there yet.
+  opts.cert = path.join(stateDir, 'server.pem');
+  opts.key = path.join(stateDir, 'server-key.pem');
+  if (!fs.existsSync(opts.cert) || !fs.existsSync(opts.key)) {
+    try {
+      require('child_process').execFileSync('sh', [path.join(__dirname, '..', 'lib', 'mkca.sh'), stateDir],
+        { stdio: ['ignore', 'ignore', 'inherit'] });
+    } catch (e) {
+      usage('tests/lib/mkca.sh failed to make a certificate');
+    }
+  }
+}
+let tlsOptions;
+try {
+  tlsOptions = { cert: fs.readFileSync(opts.cert), key: fs.readFileSync(opts.key) };
+} catch (e) {
+  usage(`cannot read the certificate or key: ${e.message}`);
+}
 fs.mkdirSync(path.join(stateDir, 'issued'), { recursive: true, mode: 0o700 });
 
 let clockOffsetMs = opts.offsetMs;
@@ -630,6 +677,7 @@ async function assumeRoleWithOIDC(req, call, ctx) {
   }
   const header = decodeJwtPart(parts[0]);
   const claims = decodeJwtPart(parts[1]);
+  if (!/^[A-Za-z0-9_-]+$/.test(parts[2])) throw new StsError('AuthenticationFail.OIDCToken.Invalid');
   if (!header || !claims || typeof claims !== 'object') {
     throw new StsError('AuthenticationFail.OIDCToken.Invalid', 'Cannot decode base64 encoded response(format invalided).');
   }
@@ -879,7 +927,6 @@ function readBody(req) {
   });
 }
 
-const hung = new Set();
 let closing = false;
 
 async function dispatch(listener, req, res) {
@@ -919,17 +966,16 @@ async function dispatch(listener, req, res) {
         return;
       }
       logCall(ctx);
-      if (err.kind === 'close') {
-        req.socket.destroy();
-      } else {
-        hung.add(req.socket);
-        req.socket.once('close', () => hung.delete(req.socket));
-      }
+      // close: drop the connection now; hang: never answer (the socket stays until the client gives up
+      // or the emulator shuts down)
+      if (err.kind === 'close') req.socket.destroy();
       return;
     }
     let e = err;
     if (!(e instanceof StsError)) {
-      process.stderr.write(`sts-emu: internal error: ${e && e.stack ? e.stack : e}\n`);
+      // one line, message only (a stack is noise here; messages never carry file contents)
+      const msg = String(e && e.message ? e.message : e).replace(/\s+/g, ' ');
+      process.stderr.write(`sts-emu: ${isoSeconds(nowMs())} internal error: ${msg}\n`);
       e = new StsError('InternalError');
     }
     stats.errors++;
@@ -955,12 +1001,6 @@ function track(server) {
   server.on('tlsClientError', () => {});
 }
 
-let tlsOptions;
-try {
-  tlsOptions = { cert: fs.readFileSync(opts.cert), key: fs.readFileSync(opts.key) };
-} catch (e) {
-  usage(`cannot read the certificate or key: ${e.message}`);
-}
 const httpsServer = https.createServer(tlsOptions, (req, res) => dispatch('https', req, res));
 const httpServer = http.createServer((req, res) => dispatch('http', req, res));
 track(httpsServer);
@@ -987,6 +1027,11 @@ function shutdown() {
 }
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
+if (opts.lifeline) {
+  process.stdin.on('end', shutdown);
+  process.stdin.on('error', shutdown);
+  process.stdin.resume();
+}
 
 Promise.all([listen(httpsServer, opts.port), listen(httpServer, opts.httpPort)]).then(([a, b]) => {
   process.stdout.write(`listening ${a} ${b}\n`);
