@@ -40,9 +40,9 @@ export OSSIGN_CONFIG
 # rather than by every worker.  (-t does not print secrets.)
 "$OSSIGN" -t >&2
 
-# A socket left by a previous run would make spawn-fcgi fail with
-# "socket is already in use"; it removes stale ones itself only if nothing
-# listens, so nothing to do here.  Its directory must exist.
+# The socket's directory must exist.  A socket file left by a previous run
+# is no problem: spawn-fcgi replaces it when nothing listens on it (and
+# refuses to start when something does).
 mkdir -p "$(dirname "$OSSIGN_SOCKET")"
 
 set -- -n -s "$OSSIGN_SOCKET" -M "$OSSIGN_SOCKET_MODE"

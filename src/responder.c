@@ -249,8 +249,8 @@ int
 responder_fcgi(struct responder *r, int fd, int workers)
 {
 	pid_t *pids, pid;
-	int i, status, alive;
-	time_t last_spawn = 0;
+	time_t *started;
+	int i, status, alive, quick_death = 0;
 
 	if (FCGX_Init() != 0) {
 		olog_err("libfcgi failed to initialise");
@@ -264,7 +264,9 @@ responder_fcgi(struct responder *r, int fd, int workers)
 		responder_serve(r, fd);
 		return 0;
 	}
-	if ((pids = calloc((size_t)workers, sizeof(*pids))) == NULL) {
+	if ((pids = calloc((size_t)workers, sizeof(*pids))) == NULL ||
+	    (started = calloc((size_t)workers, sizeof(*started))) == NULL) {
+		free(pids);
 		olog_err("out of memory");
 		return -1;
 	}
@@ -272,20 +274,23 @@ responder_fcgi(struct responder *r, int fd, int workers)
 		for (i = 0; i < workers && !responder_stop; i++) {
 			if (pids[i] > 0)
 				continue;
-			/* A worker that dies at once must not spin us. */
-			if (last_spawn == time(NULL))
+			/* Workers that die at once must not spin us. */
+			if (quick_death) {
 				sleep(1);
-			last_spawn = time(NULL);
+				quick_death = 0;
+			}
 			if ((pid = fork()) == -1) {
 				olog_err("fork: %s", strerror(errno));
 				break;
 			}
 			if (pid == 0) {
 				free(pids);
+				free(started);
 				responder_serve(r, fd);
 				_exit(0);
 			}
 			pids[i] = pid;
+			started[i] = time(NULL);
 		}
 		if (responder_stop)
 			break;
@@ -295,6 +300,8 @@ responder_fcgi(struct responder *r, int fd, int workers)
 		for (i = 0; i < workers; i++)
 			if (pids[i] == pid) {
 				pids[i] = 0;
+				if (time(NULL) - started[i] < 2)
+					quick_death = 1;
 				if (!responder_stop)
 					olog_warn("worker %ld exited (status "
 					    "%d); restarting", (long)pid,
@@ -316,6 +323,7 @@ responder_fcgi(struct responder *r, int fd, int workers)
 			}
 	} while (alive);
 	free(pids);
+	free(started);
 	return 0;
 }
 

@@ -156,6 +156,19 @@ pids_running() {
 
 # ---- waiting -------------------------------------------------------------
 
+# wait_pids_count EXE N [SECONDS]: until exactly N processes run EXE; prints
+# the last count seen.
+wait_pids_count() {
+	local exe=$1 want=$2 secs=${3:-10} i n
+	for ((i = 0; i < secs * 10; i++)); do
+		n=$(pids_running "$exe" | wc -l)
+		[ "$n" = "$want" ] && break
+		sleep 0.1
+	done
+	echo "$n"
+	[ "$n" = "$want" ]
+}
+
 # wait_port PORT [SECONDS] [PID]: until something accepts on 127.0.0.1:PORT.
 # Fails early if PID (the server) dies.
 wait_port() {
@@ -221,12 +234,46 @@ need_ossign() {
 	[ -x "$OSSIGN" ] || skip_all "ossign not built ($OSSIGN)"
 }
 
+# ---- artifacts and secrets (read by tests/zz-secrets-scan.sh) -------------
+
+# t_name: the test's name ("bad-input" for tests/bad-input.sh).
+t_name() {
+	local n=${0##*/}
+	echo "${n%.*}"
+}
+
+# t_artifacts: create $top_builddir/tests/artifacts/NAME/ afresh (NAME: the
+# test's) and set ART to it.  Keep there the logs and answers of the
+# programs the test ran: $T goes at exit, and the secrets scan, which runs
+# last, reads tests/*.log and everything under tests/artifacts/.
+t_artifacts() {
+	ART=$top_builddir/tests/artifacts/$(t_name)
+	rm -rf "$ART"
+	mkdir -p "$ART" || bail_out "cannot create $ART"
+}
+
+# t_secret VALUE [token]: tell the secrets scan about a secret made up at
+# run time (fixed ones go in tests/data/test-secrets.txt).  "token" marks a
+# security token, which answers carry by design: it is looked for in *.log
+# files only.  Kept mode 0600 in $top_builddir/tests/secrets.d/NAME.txt,
+# which the scan reads and never scans.
+t_secret() {
+	local d=$top_builddir/tests/secrets.d
+	[ -n "$1" ] || return 0
+	(umask 077 && mkdir -p "$d" &&
+	    printf '%s%s\n' "${2:+token:}" "$1" >>"$d/$(t_name).txt") ||
+	    bail_out "cannot write to $d"
+}
+
 # ---- exit ----------------------------------------------------------------
 
 _common_exit() {
 	local rc=$? trc
 	trap - EXIT
 	stop_all
+	# A library's last word once every process stopped (logs complete),
+	# before $T goes: e.g. e2e.sh keeps server logs as artifacts.
+	declare -F t_exit_hook >/dev/null && t_exit_hook
 	if [ -n "$T" ] && [ -d "$T" ]; then
 		if [ "${TEST_KEEP:-0}" = 1 ]; then
 			diag "kept $T"

@@ -26,6 +26,7 @@ libjson-c-dev
 libcurl4-openssl-dev
 libssl-dev
 spawn-fcgi
+libfcgi-bin
 nginx-light
 lighttpd
 apache2
@@ -45,6 +46,7 @@ python3
 # build-essential autoconf automake libtool pkg-config: the build
 # libfcgi-dev libjson-c-dev libcurl4-openssl-dev libssl-dev: the program
 # spawn-fcgi nginx-light lighttpd apache2 libapache2-mod-fcgid: deploy tests
+# libfcgi-bin: cgi-fcgi, a FastCGI client for tests/bad-input.sh
 # apache2-utils: htpasswd for the authentication tests
 # chromium: browser tests (playwright-core drives the system chromium)
 # nodejs npm: emulators, Node tests.  "package:command": the command on PATH
@@ -98,7 +100,7 @@ if [ "${1:-}" = --no-npm ]; then
 	exit 0
 fi
 if [ ! -d "$top/node_modules" ] ||
-    [ "$top/package-lock.json" -nt "$top/node_modules" ]; then
+    [ -n "$(find "$top/package-lock.json" -newer "$top/node_modules" 2>/dev/null)" ]; then
 	echo "install-deps: npm ci"
 	(cd "$top" && npm ci --no-audit --no-fund)
 	touch "$top/node_modules"

@@ -23,22 +23,28 @@
 #                    sts: ossign gets STS credentials from the emulator;
 #                    cloud: no emulators, STACK_CONF is a real config and
 #                    the credentials are in the environment already.
-#                    [sts when tests/emu/sts.js exists, else env]
-#   STACK_CONF       use this ossign.conf as is (cloud); otherwise one is
-#                    written: emulator globals + the [upload] sections of
-#                    STACK_UPLOADS
+#                    [sts when the STS emulator can run, else env]
+#   STACK_CONF       cloud: the ossign.conf to use as is.  env/sts: ignored;
+#                    $STACK_DIR/ossign.conf is written: emulator globals,
+#                    STACK_CONF_EXTRA, the [upload] sections of STACK_UPLOADS
 #   STACK_UPLOADS    a file whose [upload ...] sections are used
 #                    [deploy/ossign.conf.example]
 #   STACK_CONF_EXTRA extra global lines for the written config
+#   STACK_OSS_CORS   the OSS emulator's CORS origins            [*]
+#   STACK_OSS_ARGS, STACK_STS_ARGS: more emulator options (--versioned,
+#                    --lifetime S ...), split on white space
+#   STACK_SCAN_SECRETS 0: do not register the key with t_secret (not a test)
 #   STACK_AUTH       1: nginx asks for a password (auth_basic, user "alice",
 #                    password in $STACK_DIR/nginx/password) and passes
 #                    REMOTE_USER, by uncommenting deploy/nginx/ossign.conf
 #   STACK_WWW        the static files                 [$top_srcdir/www]
+#   STACK_SOCK_OWNER, STACK_SOCK_MODE: ossign's socket (for servers whose
+#                    workers are not root)            [root, 0600]
 # After stack_start (exported):
 #   STACK_URL        http://127.0.0.1:PORT (the page; the endpoint below it)
 #   STACK_SIGN_URL   $STACK_URL/get_post_signature_for_oss_upload
 #   STACK_OSS_URL    the OSS emulator (= "host" in ossign.conf)
-#   STACK_STS_URL    the STS emulator (sts only)
+#   STACK_STS_URL    the STS emulator, https (sts only); STACK_CA its CA
 #   STACK_STATE      the emulators' state directory (accounts.json, issued/)
 #   STACK_BUCKET     the bucket name; STACK_REGION
 #   STACK_CONF       the config ossign runs with
@@ -77,6 +83,10 @@ stack_keys() {
 	(umask 077 && printf '[{"AccessKeyId":"%s","AccessKeySecret":"%s"}]\n' \
 	    "$STACK_AKID" "$_STACK_SECRET" >"$STACK_STATE/accounts.json")
 	export STACK_AKID
+	# Tests: the secrets scan (tests/zz-secrets-scan.sh) looks for it.
+	[ "${STACK_SCAN_SECRETS:-1}" = 1 ] && declare -F t_secret >/dev/null &&
+	    t_secret "$_STACK_SECRET"
+	return 0
 }
 
 # stack_export_keys: in a process about to exec (a bg_start function), put
@@ -87,6 +97,12 @@ stack_export_keys() {
 	export ALIBABA_CLOUD_ACCESS_KEY_SECRET="$_STACK_SECRET"
 }
 
+# stack_have_sts: true when the STS emulator can run (it needs node_modules).
+stack_have_sts() {
+	[ -x "$NODE" ] && [ -r "$top_srcdir/tests/emu/sts.js" ] &&
+	    [ -d "$top_srcdir/node_modules/@alicloud/openapi-util" ]
+}
+
 # stack_emulators: start the OSS emulator (and the STS one for sts).
 stack_emulators() {
 	local line
@@ -94,23 +110,40 @@ stack_emulators() {
 	[ -r "$top_srcdir/tests/emu/oss.js" ] ||
 	    { _stack_fail "tests/emu/oss.js missing"; return 1; }
 	mkdir -p "$STACK_STATE"
+	# The browser posts from the page's origin: the bucket's CORS rule.
 	bg_start "$STACK_DIR/oss.log" "$NODE" "$top_srcdir/tests/emu/oss.js" \
-	    --state "$STACK_STATE" --port 0 ${STACK_OSS_ARGS:-}
+	    --state "$STACK_STATE" --port 0 --bucket "$STACK_BUCKET" \
+	    --region "$STACK_REGION" --cors-origins "${STACK_OSS_CORS:-*}" \
+	    ${STACK_OSS_ARGS:-}
 	STACK_PID_OSS=$BG_PID
 	line=$(wait_line "$STACK_DIR/oss.log" '^listening [0-9]+' 20 "$BG_PID") ||
 	    { _stack_fail "OSS emulator did not start" "$STACK_DIR/oss.log"; return 1; }
 	STACK_OSS_PORT=${line#listening }
 	STACK_OSS_URL=http://127.0.0.1:$STACK_OSS_PORT
 	if [ "$STACK_CREDS" = sts ]; then
+		sh "$top_srcdir/tests/lib/mkca.sh" "$STACK_DIR/ca" >"$STACK_DIR/mkca.log" 2>&1 ||
+		    { _stack_fail "mkca.sh failed" "$STACK_DIR/mkca.log"; return 1; }
+		STACK_CA=$STACK_DIR/ca/ca.pem
 		bg_start "$STACK_DIR/sts.log" "$NODE" "$top_srcdir/tests/emu/sts.js" \
-		    --state "$STACK_STATE" --port 0 ${STACK_STS_ARGS:-}
+		    --state "$STACK_STATE" --port 0 --http-port 0 \
+		    --cert "$STACK_DIR/ca/server.pem" --key "$STACK_DIR/ca/server-key.pem" \
+		    ${STACK_STS_ARGS:-}
 		STACK_PID_STS=$BG_PID
-		line=$(wait_line "$STACK_DIR/sts.log" '^listening [0-9]+' 20 "$BG_PID") ||
+		line=$(wait_line "$STACK_DIR/sts.log" '^listening [0-9]+ [0-9]+' 20 "$BG_PID") ||
 		    { _stack_fail "STS emulator did not start" "$STACK_DIR/sts.log"; return 1; }
-		STACK_STS_PORT=${line#listening }
+		read -r _ STACK_STS_PORT _ <<<"$line"
 		STACK_STS_URL=https://127.0.0.1:$STACK_STS_PORT
 	fi
-	export STACK_OSS_URL STACK_OSS_PORT STACK_STS_URL STACK_STATE
+	export STACK_OSS_URL STACK_OSS_PORT STACK_STS_URL STACK_STATE STACK_CA
+}
+
+# stack_sts_files: the RAM user's key for AssumeRole in a file (the format
+# access_key_file reads: AccessKeyId line, AccessKeySecret line; mode 0600)
+# and the credential cache directory.
+stack_sts_files() {
+	(umask 077 && printf '%s\n%s\n' "$STACK_AKID" "$_STACK_SECRET" \
+	    >"$STACK_DIR/access_key")
+	mkdir -p "$STACK_DIR/cache" && chmod 700 "$STACK_DIR/cache"
 }
 
 # stack_write_conf FILE: an ossign.conf for the emulators: generated globals,
@@ -131,7 +164,7 @@ stack_write_conf() {
 			echo "sts_endpoint = $STACK_STS_URL"
 			echo "access_key_file = $STACK_DIR/access_key"
 			echo "cache_dir = $STACK_DIR/cache"
-			[ -r "$STACK_STATE/ca.pem" ] && echo "ca_file = $STACK_STATE/ca.pem"
+			echo "ca_file = $STACK_CA"
 			;;
 		*)
 			echo "credentials = env"
@@ -160,7 +193,8 @@ stack_ossign() {
 _stack_ossign_exec() {
 	export OSSIGN=$STACK_OSSIGN OSSIGN_CONFIG=$STACK_CONF \
 	    OSSIGN_SOCKET=$STACK_SOCK OSSIGN_WORKERS=${STACK_WORKERS:-2} \
-	    OSSIGN_USER= OSSIGN_SOCKET_OWNER= OSSIGN_SOCKET_MODE=0600
+	    OSSIGN_USER= OSSIGN_SOCKET_OWNER=${STACK_SOCK_OWNER:-} \
+	    OSSIGN_SOCKET_MODE=${STACK_SOCK_MODE:-0600}
 	[ "$STACK_CREDS" = env ] && stack_export_keys
 	bg_exec sh "$top_srcdir/deploy/spawn-fcgi.sh"
 }
@@ -253,7 +287,7 @@ stack_start() {
 	STACK_HTTP_PORT=${STACK_HTTP_PORT:-$(free_port)}
 	if [ -z "${STACK_CREDS:-}" ]; then
 		STACK_CREDS=env
-		[ -r "$top_srcdir/tests/emu/sts.js" ] && STACK_CREDS=sts
+		stack_have_sts && STACK_CREDS=sts
 	fi
 	[ -x "$OSSIGN" ] || { _stack_fail "$OSSIGN not built"; return 1; }
 	command -v nginx >/dev/null || { _stack_fail "nginx not installed"; return 1; }
@@ -266,13 +300,10 @@ stack_start() {
 	env|sts)
 		stack_keys
 		stack_emulators || return 1
-		if [ "$STACK_CREDS" = sts ]; then
-			# The RAM user's key, for AssumeRole, in a file.
-			(umask 077 && printf '%s\n%s\n' "$STACK_AKID" "$_STACK_SECRET" \
-			    >"$STACK_DIR/access_key")
-			mkdir -p "$STACK_DIR/cache" && chmod 700 "$STACK_DIR/cache"
-		fi
-		STACK_CONF=${STACK_CONF:-$STACK_DIR/ossign.conf}
+		[ "$STACK_CREDS" = sts ] && stack_sts_files
+		# Always a new file: a STACK_CONF set by the caller is for
+		# cloud only and is never overwritten.
+		STACK_CONF=$STACK_DIR/ossign.conf
 		stack_write_conf "$STACK_CONF"
 		;;
 	*)
