@@ -10,13 +10,17 @@
 static const char *const keyname_vars[] = {
 	"${user}", "${yyyy}", "${mm}", "${dd}", "${uuid}",
 };
+/* The longest each placeholder expands to. */
+static const size_t keyname_vars_max[] = {
+	LIMIT_USER_LEN, 4, 2, 2, 36,
+};
 #define KEYNAME_NVARS	(sizeof(keyname_vars) / sizeof(keyname_vars[0]))
 
 int
 keyname_prefix_check(const char *tpl, char *why, size_t whylen)
 {
 	const char *p, *seg;
-	size_t i, len = strlen(tpl), seglen;
+	size_t i, len = strlen(tpl), seglen, names = 0, values = 0;
 
 	if (len > LIMIT_PREFIX_LEN / 2) {
 		snprintf(why, whylen, "longer than %d bytes",
@@ -61,6 +65,15 @@ keyname_prefix_check(const char *tpl, char *why, size_t whylen)
 			return -1;
 		}
 		p += strlen(keyname_vars[i]);
+		names += strlen(keyname_vars[i]);
+		values += keyname_vars_max[i];
+	}
+	/* Refused now, or every request would fail when expanding it. */
+	if (len - names + values > LIMIT_PREFIX_LEN) {
+		snprintf(why, whylen, "can expand to more than %d bytes "
+		    "(${user} to %d, ${uuid} to 36)", LIMIT_PREFIX_LEN,
+		    LIMIT_USER_LEN);
+		return -1;
 	}
 	return 0;
 }

@@ -15,8 +15,9 @@
 /*
  * Check a key_prefix template at load time: valid UTF-8, no control bytes,
  * no backslash, no leading '/', no "//", no "." or ".." segment, only the
- * placeholders ${user} ${yyyy} ${mm} ${dd} ${uuid}.  Returns 0, or -1 with
- * the reason in why.
+ * placeholders ${user} ${yyyy} ${mm} ${dd} ${uuid}, and at most
+ * LIMIT_PREFIX_LEN bytes once expanded (so keyname_expand never finds it
+ * too long).  Returns 0, or -1 with the reason in why.
  */
 int	 keyname_prefix_check(const char *tpl, char *why, size_t whylen);
 

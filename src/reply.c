@@ -27,12 +27,35 @@ reply_clear(struct reply *r)
 	reply_init(r);
 }
 
+/* 1 when s holds a control byte (CR and LF included) or DEL. */
+static int
+reply_has_ctl(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/*
+ * An Origin as browsers serialize it (RFC 6454): printable ASCII without
+ * spaces.  With cors_origins = * it is echoed, so nothing else may pass.
+ */
+static int
+reply_origin_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
 int
 reply_header(struct reply *r, const char *name, const char *value)
 {
 	int n;
 
-	if (strpbrk(name, "\r\n") != NULL || strpbrk(value, "\r\n") != NULL)
+	if (reply_has_ctl(name) || reply_has_ctl(value))
 		return -1;
 	n = snprintf(r->hdr + r->hdrlen, sizeof(r->hdr) - r->hdrlen,
 	    "%s: %s\r\n", name, value);
@@ -110,6 +133,7 @@ reply_cors(struct reply *r, const struct conf *conf,
     const struct request *req, int preflight)
 {
 	if (req->origin == NULL || strlen(req->origin) > LIMIT_ORIGIN_LEN ||
+	    !reply_origin_ok(req->origin) ||
 	    !conf_origin_allowed(conf, req->origin))
 		return 0;
 	/* The exact origin, never "*": the answer depends on it. */

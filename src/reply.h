@@ -27,7 +27,11 @@ void	 reply_init(struct reply *r);
 /* Free the body and reset r. */
 void	 reply_clear(struct reply *r);
 
-/* Add a header line; name and value must be free of CR and LF. */
+/*
+ * Add a header line.  Returns 0, or -1 (and adds nothing) when name or
+ * value holds a control byte (CR, LF, any below 0x20) or DEL, or the
+ * headers are full.
+ */
 int	 reply_header(struct reply *r, const char *name, const char *value);
 
 /* A 200 JSON answer; takes ownership of body (len bytes). */
@@ -38,7 +42,8 @@ void	 reply_empty(struct reply *r);
 void	 reply_error(struct reply *r, const struct oerr_detail *d);
 
 /*
- * CORS headers when req's Origin is allowed by conf:
+ * CORS headers when req's Origin (printable ASCII without spaces, at most
+ * LIMIT_ORIGIN_LEN bytes) is allowed by conf:
  * Access-Control-Allow-Origin and Vary: Origin; with preflight set also
  * the -Methods, -Headers and -Max-Age answers.  Returns 1 when the origin
  * is allowed, else 0 (and adds nothing).

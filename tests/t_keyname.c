@@ -54,7 +54,7 @@ main(void)
 	size_t i;
 	enum oerr e;
 
-	tap_plan((int)(sizeof(names) / sizeof(names[0])) + 26);
+	tap_plan((int)(sizeof(names) / sizeof(names[0])) + 28);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		e = keyname_clean(names[i].in, out, sizeof(out), &d);
 		if (names[i].out == NULL)
@@ -109,6 +109,13 @@ main(void)
 	    "unknown placeholder refused");
 	ok(keyname_prefix_check("a\\b/", why, sizeof(why)) == -1,
 	    "backslash refused");
+	/* 7 x "${user}/" expands to 455 bytes at most, 9 x to 585. */
+	ok(keyname_prefix_check("${user}/${user}/${user}/${user}/${user}/"
+	    "${user}/${user}/", why, sizeof(why)) == 0,
+	    "a template that expands to at most 512 bytes");
+	ok(keyname_prefix_check("${user}/${user}/${user}/${user}/${user}/"
+	    "${user}/${user}/${user}/${user}/", why, sizeof(why)) == -1,
+	    "a template that can expand past 512 bytes refused");
 
 	ok(keyname_expand("u/${user}/${yyyy}-${mm}-${dd}/${uuid}/", "alice",
 	    1795586981, "0000-1111", buf, sizeof(buf), &d) == OERR_OK, "expand");

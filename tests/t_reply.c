@@ -18,7 +18,7 @@ main(void)
 	const char *text = "bucket = b12\nregion = cn-hangzhou\n"
 	    "cors_origins = https://a.example\n";
 
-	tap_plan(17);
+	tap_plan(22);
 	c = conf_parse(text, strlen(text), "t", err, sizeof(err));
 	memset(&req, 0, sizeof(req));
 
@@ -55,6 +55,27 @@ main(void)
 
 	ok(reply_header(&r, "X-A", "1\r\nSet-Cookie: x") == -1 &&
 	    r.hdrlen == 0, "CRLF in a header value refused");
+	ok(reply_header(&r, "X-A", "1\x01" "2") == -1 &&
+	    reply_header(&r, "X-A", "1\x7f") == -1 && r.hdrlen == 0,
+	    "control bytes and DEL in a header value refused");
+	conf_free(c);
+	text = "bucket = b12\nregion = cn-hangzhou\ncors_origins = *\n";
+	c = conf_parse(text, strlen(text), "t", err, sizeof(err));
+	req.origin = "https://any.example:8443";
+	ok(reply_cors(&r, c, &req, 1) == 1 && strstr(r.hdr,
+	    "Access-Control-Allow-Origin: https://any.example:8443\r\n") !=
+	    NULL, "cors_origins = *: an origin is echoed");
+	reply_clear(&r);
+	req.origin = "https://a\tb.example";
+	ok(reply_cors(&r, c, &req, 1) == 0 && r.hdrlen == 0,
+	    "cors_origins = *: a control byte in Origin gets nothing");
+	req.origin = "https://\xe4\xb8\x8a.example";
+	ok(reply_cors(&r, c, &req, 0) == 0 && r.hdrlen == 0,
+	    "cors_origins = *: non-ASCII Origin gets nothing");
+	req.origin = "https://a b.example";
+	ok(reply_cors(&r, c, &req, 0) == 0 && r.hdrlen == 0,
+	    "cors_origins = *: a space in Origin gets nothing");
+	req.origin = NULL;
 	oerr_set(&d, OERR_METHOD_NOT_ALLOWED, NULL);
 	reply_error(&r, &d);
 	ok(r.status == 405 && strstr(r.hdr, "Allow: GET, OPTIONS") != NULL,
