@@ -15,6 +15,8 @@
 #   OSSIGN_GROUP    its group                       [OSSIGN_USER's group]
 #   OSSIGN_SOCKET_OWNER  the web server's user; owns the socket [www-data]
 #   OSSIGN_SOCKET_MODE   the socket's mode          [0660]
+#   OSSIGN_CACHE_DIR     cache_dir of ossign.conf; created 0700 for
+#                        OSSIGN_USER when started as root [/run/ossign/cache]
 # Set OSSIGN_USER= (empty) to keep the current user (tests, non-root).
 #
 # With credentials = env in ossign.conf, export ALIBABA_CLOUD_ACCESS_KEY_ID
@@ -34,6 +36,7 @@ OSSIGN_USER=${OSSIGN_USER-nobody}
 OSSIGN_GROUP=${OSSIGN_GROUP-}
 OSSIGN_SOCKET_OWNER=${OSSIGN_SOCKET_OWNER-www-data}
 OSSIGN_SOCKET_MODE=${OSSIGN_SOCKET_MODE:-0660}
+OSSIGN_CACHE_DIR=${OSSIGN_CACHE_DIR:-/run/ossign/cache}
 export OSSIGN_CONFIG
 
 # Check the configuration first: a mistake is reported here, with its line,
@@ -54,6 +57,11 @@ if [ "$(id -u)" = 0 ]; then
 		set -- "$@" -U "$OSSIGN_SOCKET_OWNER" -G "$(id -gn "$OSSIGN_SOCKET_OWNER")"
 	fi
 	if [ -n "$OSSIGN_USER" ]; then
+		# The credential cache must belong to the user ossign runs
+		# as, or ossign refuses it and asks STS once per worker.
+		mkdir -p "$OSSIGN_CACHE_DIR"
+		chown "$OSSIGN_USER" "$OSSIGN_CACHE_DIR"
+		chmod 0700 "$OSSIGN_CACHE_DIR"
 		set -- "$@" -u "$OSSIGN_USER"
 		[ -n "$OSSIGN_GROUP" ] && set -- "$@" -g "$OSSIGN_GROUP"
 	fi

@@ -23,15 +23,17 @@
 #include "util.h"
 
 #define CACHE_VERSION	1
-#define CACHE_NAME_LEN	(sizeof("creds-.json.tmp-4294967295-") + 16 + 16)
+#define CACHE_NAME_LEN	96	/* creds-KEY16.json.tmp-PID-RANDOM */
 
 struct cache {
 	char	*dir;
 	char	 hex[CACHE_KEY_HEX + 1];
 	char	 file[CACHE_NAME_LEN];	/* creds-KEY16.json */
 	char	 lock[CACHE_NAME_LEN];	/* creds-KEY16.lock */
+	char	 fail[CACHE_NAME_LEN];	/* creds-KEY16.fail */
 	char	*path;			/* dir/file, for messages */
 	int	 lockfd;
+	pid_t	 lockpid;		/* who took the lock */
 };
 
 int
@@ -74,6 +76,7 @@ cache_new(const char *dir, const unsigned char key[CRYPTO_SHA256_LEN])
 	crypto_hex(key, CRYPTO_SHA256_LEN, c->hex);
 	snprintf(c->file, sizeof(c->file), "creds-%.16s.json", c->hex);
 	snprintf(c->lock, sizeof(c->lock), "creds-%.16s.lock", c->hex);
+	snprintf(c->fail, sizeof(c->fail), "creds-%.16s.fail", c->hex);
 	plen = strlen(dir) + 1 + strlen(c->file) + 1;
 	if ((c->dir = strdup(dir)) == NULL ||
 	    (c->path = malloc(plen)) == NULL) {
@@ -157,7 +160,7 @@ cache_file_ok(struct cache *c, int fd, const char *name, off_t max)
 		why = "owned by another user";
 	else if ((st.st_mode & 077) != 0)
 		why = "readable or writable by group or others";
-	else if (st.st_nlink != 1)
+	else if (st.st_nlink > 1)	/* 0: just replaced, still whole */
 		why = "has more than one link";
 	else if (max > 0 && st.st_size > max)
 		why = "too large";
@@ -180,29 +183,31 @@ cache_json_time(json_object *j, const char *name, time_t *out)
 	return util_parse_iso(json_object_get_string(v), out);
 }
 
-int
-cache_read(struct cache *c, struct cache_entry *e)
+/*
+ * Open, check and parse the file name of the cache directory: a JSON
+ * object of our version and key.  Returns it (sts_json_free it) or NULL:
+ * missing (quietly), or not trusted (logged).
+ */
+static json_object *
+cache_load(struct cache *c, const char *name)
 {
 	json_object *j = NULL, *v;
-	struct cache_entry ne;
-	char *buf = NULL, why[LIMIT_ERRMSG];
+	char *buf = NULL;
 	ssize_t n;
 	size_t len = 0;
-	int dfd, fd = -1, rc = -1;
+	int dfd, fd = -1;
 
-	memset(&ne, 0, sizeof(ne));
 	if ((dfd = cache_dir_open(c)) == -1)
-		return -1;
-	fd = openat(dfd, c->file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC);
+		return NULL;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1) {
 		if (errno != ENOENT)
-			olog_warn("%s: %s%s: not trusted, will be replaced",
-			    c->path, strerror(errno), errno == ELOOP ?
+			olog_warn("%s/%s: %s%s: not trusted, will be replaced",
+			    c->dir, name, strerror(errno), errno == ELOOP ?
 			    " (a symlink)" : "");
 		goto out;
 	}
-	if (cache_file_ok(c, fd, c->file, LIMIT_CACHE_FILE) == -1)
+	if (cache_file_ok(c, fd, name, LIMIT_CACHE_FILE) == -1)
 		goto out;
 	if ((buf = malloc(LIMIT_CACHE_FILE + 1)) == NULL)
 		goto out;
@@ -215,8 +220,8 @@ cache_read(struct cache *c, struct cache_entry *e)
 		len += (size_t)n;
 	}
 	if ((j = sts_json_parse(buf, len)) == NULL) {
-		olog_warn("%s: not a complete JSON object (corrupt or "
-		    "truncated): not trusted, will be replaced", c->path);
+		olog_warn("%s/%s: not a complete JSON object (corrupt or "
+		    "truncated): not trusted, will be replaced", c->dir, name);
 		goto out;
 	}
 	if (!json_object_object_get_ex(j, "version", &v) ||
@@ -225,10 +230,33 @@ cache_read(struct cache *c, struct cache_entry *e)
 	    !json_object_object_get_ex(j, "key", &v) ||
 	    !json_object_is_type(v, json_type_string) ||
 	    strcmp(json_object_get_string(v), c->hex) != 0) {
-		olog_warn("%s: written for another source or version: will "
-		    "be replaced", c->path);
-		goto out;
+		olog_warn("%s/%s: written for another source or version: "
+		    "will be replaced", c->dir, name);
+		sts_json_free(j);
+		j = NULL;
 	}
+out:
+	if (buf != NULL) {
+		crypto_wipe(buf, LIMIT_CACHE_FILE + 1);
+		free(buf);
+	}
+	if (fd != -1)
+		close(fd);
+	close(dfd);
+	return j;
+}
+
+int
+cache_read(struct cache *c, struct cache_entry *e)
+{
+	json_object *j, *v;
+	struct cache_entry ne;
+	char why[LIMIT_ERRMSG];
+	int rc = -1;
+
+	memset(&ne, 0, sizeof(ne));
+	if ((j = cache_load(c, c->file)) == NULL)
+		return -1;
 	if (sts_json_creds(j, &ne.creds, why, sizeof(why)) == -1 ||
 	    cache_json_time(j, "Obtained", &ne.obtained) == -1 ||
 	    ne.obtained > ne.creds.expiration) {
@@ -245,13 +273,45 @@ cache_read(struct cache *c, struct cache_entry *e)
 	rc = 0;
 out:
 	sts_json_free(j);
-	if (buf != NULL) {
-		crypto_wipe(buf, LIMIT_CACHE_FILE + 1);
-		free(buf);
-	}
-	if (fd != -1)
-		close(fd);
-	close(dfd);
+	return rc;
+}
+
+int
+cache_read_fail(struct cache *c, time_t *until, struct oerr_detail *d)
+{
+	json_object *j, *v;
+	const char *msg = NULL;
+	size_t i;
+	int rc = -1;
+	time_t t;
+
+	if ((j = cache_load(c, c->fail)) == NULL)
+		return -1;
+	if (cache_json_time(j, "FailedUntil", &t) == -1 ||
+	    !json_object_object_get_ex(j, "Status", &v) ||
+	    !json_object_is_type(v, json_type_int) ||
+	    (json_object_get_int(v) != oerr_status(OERR_CREDS_REFUSED) &&
+	    json_object_get_int(v) != oerr_status(OERR_CREDS_UNAVAILABLE)) ||
+	    !json_object_object_get_ex(j, "Message", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    strlen(msg = json_object_get_string(v)) >= sizeof(d->msg))
+		goto bad;
+	/* It is shown to clients: printable ASCII only. */
+	for (i = 0; msg[i] != '\0'; i++)
+		if (msg[i] < 0x20 || msg[i] > 0x7e)
+			goto bad;
+	json_object_object_get_ex(j, "Status", &v);
+	d->err = json_object_get_int(v) == oerr_status(OERR_CREDS_REFUSED) ?
+	    OERR_CREDS_REFUSED : OERR_CREDS_UNAVAILABLE;
+	memcpy(d->msg, msg, strlen(msg) + 1);
+	*until = t;
+	rc = 0;
+	goto out;
+bad:
+	olog_warn("%s/%s: not a failure record: not trusted, will be "
+	    "replaced", c->dir, c->fail);
+out:
+	sts_json_free(j);
 	return rc;
 }
 
@@ -279,47 +339,62 @@ cache_json_add_time(json_object *j, const char *name, time_t t)
 	return cache_json_add(j, name, iso);
 }
 
-int
-cache_write(struct cache *c, const struct cache_entry *e)
+static int
+cache_json_add_int(json_object *j, const char *name, int n)
 {
-	json_object *j = NULL, *v;
+	json_object *v;
+
+	if ((v = json_object_new_int(n)) == NULL)
+		return -1;
+	if (json_object_object_add(j, name, v) != 0) {
+		json_object_put(v);
+		return -1;
+	}
+	return 0;
+}
+
+/* A new object with our version and key, or NULL. */
+static json_object *
+cache_json_new(struct cache *c)
+{
+	json_object *j;
+
+	if ((j = json_object_new_object()) == NULL)
+		return NULL;
+	if (cache_json_add_int(j, "version", CACHE_VERSION) == -1 ||
+	    cache_json_add(j, "key", c->hex) == -1) {
+		json_object_put(j);
+		return NULL;
+	}
+	return j;
+}
+
+/*
+ * Write j as the file name: a temporary file (0600, never through a
+ * link), then rename(2) over the old one, so that readers see the whole
+ * old file or the whole new one.  Wipes and frees j.  Returns 0 or -1.
+ */
+static int
+cache_store(struct cache *c, const char *name, json_object *j)
+{
 	unsigned char rnd[8];
-	char tmp[CACHE_NAME_LEN], rhex[2 * sizeof(rnd) + 1];
+	char tmp[CACHE_NAME_LEN + 48], rhex[2 * sizeof(rnd) + 1];
 	const char *text;
 	size_t len, off;
 	ssize_t n;
-	int dfd, fd = -1, rc = -1, made = 0;
+	int dfd = -1, fd = -1, rc = -1, made = 0;
 
-	if (e->creds.access_key_id == NULL ||
-	    e->creds.access_key_secret == NULL ||
-	    e->creds.security_token == NULL)
-		return -1;
-	if ((dfd = cache_dir_open(c)) == -1)
-		return -1;
-	if ((j = json_object_new_object()) == NULL ||
-	    (v = json_object_new_int(CACHE_VERSION)) == NULL ||
-	    json_object_object_add(j, "version", v) != 0 ||
-	    cache_json_add(j, "key", c->hex) == -1 ||
-	    cache_json_add(j, "AccessKeyId", e->creds.access_key_id) == -1 ||
-	    cache_json_add(j, "AccessKeySecret",
-	    e->creds.access_key_secret) == -1 ||
-	    cache_json_add(j, "SecurityToken", e->creds.security_token) ==
-	    -1 || cache_json_add_time(j, "Expiration", e->creds.expiration) ==
-	    -1 || cache_json_add_time(j, "Obtained", e->obtained) == -1 ||
-	    (e->next_refresh != 0 && cache_json_add_time(j, "NextRefresh",
-	    e->next_refresh) == -1) ||
-	    (text = json_object_to_json_string_ext(j,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) ==
-	    NULL) {
-		olog_err("%s: out of memory", c->path);
+	if ((text = json_object_to_json_string_ext(j,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) == NULL) {
+		olog_err("%s/%s: out of memory", c->dir, name);
 		goto out;
 	}
 	len = strlen(text);
-
-	if (crypto_random(rnd, sizeof(rnd)) == -1)
+	if ((dfd = cache_dir_open(c)) == -1 ||
+	    crypto_random(rnd, sizeof(rnd)) == -1)
 		goto out;
 	crypto_hex(rnd, sizeof(rnd), rhex);
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-%s", c->file, (long)getpid(),
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-%s", name, (long)getpid(),
 	    rhex);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
@@ -340,34 +415,69 @@ cache_write(struct cache *c, const struct cache_entry *e)
 		if (n <= 0)
 			goto fail;
 	}
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
+	n = close(fd);
 	fd = -1;
-	if (renameat(dfd, tmp, dfd, c->file) == -1)
+	if (n == -1 || renameat(dfd, tmp, dfd, name) == -1)
 		goto fail;
 	made = 0;
 	rc = 0;
 	goto out;
 fail:
-	olog_warn("%s: cannot write the cache file: %s", c->path,
-	    strerror(errno));
+	olog_warn("%s/%s: cannot write: %s", c->dir, name, strerror(errno));
 out:
-	if (j != NULL) {
-		/* The printed text lives in j; wipe it with the strings. */
-		if ((text = json_object_to_json_string_ext(j,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) !=
-		    NULL)
-			crypto_wipe((char *)text, strlen(text));
-		sts_json_free(j);
-	}
+	/* The printed text lives in j; wipe it with the strings. */
+	if ((text = json_object_to_json_string_ext(j,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) != NULL)
+		crypto_wipe((char *)text, strlen(text));
+	sts_json_free(j);
 	if (fd != -1)
 		close(fd);
 	if (made)
 		unlinkat(dfd, tmp, 0);
-	close(dfd);
+	if (dfd != -1)
+		close(dfd);
 	return rc;
+}
+
+int
+cache_write(struct cache *c, const struct cache_entry *e)
+{
+	json_object *j;
+
+	if (e->creds.access_key_id == NULL ||
+	    e->creds.access_key_secret == NULL ||
+	    e->creds.security_token == NULL)
+		return -1;
+	if ((j = cache_json_new(c)) == NULL ||
+	    cache_json_add(j, "AccessKeyId", e->creds.access_key_id) == -1 ||
+	    cache_json_add(j, "AccessKeySecret",
+	    e->creds.access_key_secret) == -1 ||
+	    cache_json_add(j, "SecurityToken", e->creds.security_token) ==
+	    -1 || cache_json_add_time(j, "Expiration", e->creds.expiration) ==
+	    -1 || cache_json_add_time(j, "Obtained", e->obtained) == -1 ||
+	    (e->next_refresh != 0 && cache_json_add_time(j, "NextRefresh",
+	    e->next_refresh) == -1)) {
+		olog_err("%s: out of memory", c->path);
+		sts_json_free(j);
+		return -1;
+	}
+	return cache_store(c, c->file, j);
+}
+
+int
+cache_write_fail(struct cache *c, time_t until, const struct oerr_detail *d)
+{
+	json_object *j;
+
+	if ((j = cache_json_new(c)) == NULL ||
+	    cache_json_add_time(j, "FailedUntil", until) == -1 ||
+	    cache_json_add_int(j, "Status", oerr_status(d->err)) == -1 ||
+	    cache_json_add(j, "Message", d->msg) == -1) {
+		olog_err("%s/%s: out of memory", c->dir, c->fail);
+		sts_json_free(j);
+		return -1;
+	}
+	return cache_store(c, c->fail, j);
 }
 
 static long
@@ -407,6 +517,7 @@ cache_lock(struct cache *c, long wait_ms)
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
 			c->lockfd = fd;
+			c->lockpid = getpid();
 			return 0;
 		}
 		if (errno != EWOULDBLOCK && errno != EINTR) {
@@ -430,7 +541,12 @@ cache_unlock(struct cache *c)
 {
 	if (c == NULL || c->lockfd == -1)
 		return;
-	/* Closing the only descriptor releases the flock. */
+	/*
+	 * A forked child shares the open file: the taker releases it
+	 * explicitly, anyone else only closes its copy.
+	 */
+	if (c->lockpid == getpid())
+		(void)flock(c->lockfd, LOCK_UN);
 	close(c->lockfd);
 	c->lockfd = -1;
 }

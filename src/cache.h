@@ -8,6 +8,7 @@
  * whose identity hashes to KEY:
  *	creds-KEY16.json	the credentials, JSON, mode 0600
  *	creds-KEY16.lock	flock(2)ed by the process that refreshes
+ *	creds-KEY16.fail	the last failure, while nothing is usable
  * KEY16 is the first 16 hex digits of KEY; the full KEY is inside the file
  * and must match.  The file is written to a temporary name and renamed
  * over the old one, so readers see a whole file or the previous one.
@@ -25,6 +26,7 @@
 
 #include "creds.h"
 #include "crypto.h"
+#include "oerr.h"
 
 #define CACHE_KEY_HEX	(2 * CRYPTO_SHA256_LEN)
 
@@ -59,8 +61,24 @@ int		 cache_key(const char *const *parts, size_t n,
  */
 int		 cache_read(struct cache *c, struct cache_entry *e);
 
-/* Replace the entry atomically.  Returns 0 or -1 (logged). */
+/*
+ * Replace the entry atomically; it must hold complete credentials.
+ * Returns 0 or -1 (logged).
+ */
 int		 cache_write(struct cache *c, const struct cache_entry *e);
+
+/*
+ * The failure of a refresh that left nothing usable, held until until
+ * (the status and the message safe to show, from d), so that the other
+ * processes answer it for a moment instead of asking the source again.
+ * Same file checks as the entry.  cache_read_fail returns 0 and fills
+ * *until and d, or -1 (none, or not trusted); the caller compares until
+ * with its clock.  Both return 0 or -1.
+ */
+int		 cache_write_fail(struct cache *c, time_t until,
+		    const struct oerr_detail *d);
+int		 cache_read_fail(struct cache *c, time_t *until,
+		    struct oerr_detail *d);
 
 /*
  * Take the refresh lock.  wait_ms 0: try once; otherwise poll up to

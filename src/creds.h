@@ -38,6 +38,17 @@ struct creds_source *creds_source_new(const struct conf *conf, char *err,
 int		 creds_source_get(struct creds_source *src, time_t now,
 		    const struct creds **out, struct oerr_detail *d);
 
+/*
+ * For tests: fetch replaces the call to STS (or the metadata service, or
+ * the credentials URI) that a refresh makes; the cache around it is the
+ * real one.  fetch returns 0 with new strings in *out, or -1 with d
+ * filled.  NULL restores the real call.
+ */
+typedef int	(*creds_fetch_fn)(void *arg, time_t now, struct creds *out,
+		    struct oerr_detail *d);
+void		 creds_source_set_fetch(struct creds_source *src,
+		    creds_fetch_fn fetch, void *arg);
+
 /* Free src, wiping secrets; NULL is fine. */
 void		 creds_source_free(struct creds_source *src);
 

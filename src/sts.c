@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -228,9 +229,16 @@ sts_acs3_payload_hash(const struct sts_acs3 *r, char hex[65])
 	return 0;
 }
 
-/* The signed headers, in sorted order: fixed by what we send. */
-static const char sts_acs3_signed[] = "host;x-acs-action;"
-    "x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version";
+/* The signed headers, in sorted order: exactly the ones we send. */
+static const char *
+sts_acs3_signed(const struct sts_acs3 *r)
+{
+	return r->security_token != NULL ? "host;x-acs-action;"
+	    "x-acs-content-sha256;x-acs-date;x-acs-security-token;"
+	    "x-acs-signature-nonce;x-acs-version" : "host;x-acs-action;"
+	    "x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;"
+	    "x-acs-version";
+}
 
 char *
 sts_acs3_canonical_request(const struct sts_acs3 *r)
@@ -253,12 +261,16 @@ sts_acs3_canonical_request(const struct sts_acs3 *r)
 	sbuf_str(&b, hash);
 	sbuf_str(&b, "\nx-acs-date:");
 	sbuf_str(&b, r->date);
+	if (r->security_token != NULL) {
+		sbuf_str(&b, "\nx-acs-security-token:");
+		sbuf_str(&b, r->security_token);
+	}
 	sbuf_str(&b, "\nx-acs-signature-nonce:");
 	sbuf_str(&b, r->nonce);
 	sbuf_str(&b, "\nx-acs-version:");
 	sbuf_str(&b, r->version);
 	sbuf_str(&b, "\n\n");
-	sbuf_str(&b, sts_acs3_signed);
+	sbuf_str(&b, sts_acs3_signed(r));
 	sbuf_str(&b, "\n");
 	sbuf_str(&b, hash);
 	free(q);
@@ -293,7 +305,7 @@ sts_acs3_authorization(const struct sts_acs3 *r, const char *akid,
 	    (s2s = sts_acs3_string_to_sign(canon)) == NULL ||
 	    crypto_hmac_sha256(secret, strlen(secret), s2s, strlen(s2s),
 	    mac) == -1) {
-		free(canon);
+		crypto_free_secret(canon);
 		free(s2s);
 		return NULL;
 	}
@@ -301,11 +313,11 @@ sts_acs3_authorization(const struct sts_acs3 *r, const char *akid,
 	sbuf_str(&b, STS_ACS3 " Credential=");
 	sbuf_str(&b, akid);
 	sbuf_str(&b, ",SignedHeaders=");
-	sbuf_str(&b, sts_acs3_signed);
+	sbuf_str(&b, sts_acs3_signed(r));
 	sbuf_str(&b, ",Signature=");
 	sbuf_str(&b, hex);
 	crypto_wipe(mac, sizeof(mac));
-	free(canon);
+	crypto_free_secret(canon);	/* may hold a security token */
 	free(s2s);
 	return sbuf_take(&b);
 }
@@ -595,20 +607,43 @@ struct sts_http {
 	struct sbuf		 resp;
 	int			 toolarge;
 	char			 errbuf[CURL_ERROR_SIZE];
+	char			 reqid[LIMIT_STS_ID_LEN + 1]; /* header */
 };
 
 static size_t
 sts_http_write(char *p, size_t size, size_t n, void *arg)
 {
 	struct sts_http *h = arg;
+	size_t len = size * n;	/* size is 1: no overflow */
 
-	if (h->resp.len + n > LIMIT_STS_RESPONSE) {
+	if (h->resp.len + len > LIMIT_STS_RESPONSE) {
 		h->toolarge = 1;
 		return 0;
 	}
-	sbuf_add(&h->resp, p, n);
-	return h->resp.oom ? 0 : n;
-	(void)size;	/* always 1 */
+	sbuf_add(&h->resp, p, len);
+	return h->resp.oom ? 0 : len;
+}
+
+/* Keep x-acs-request-id: it names the call even when the body is junk. */
+static size_t
+sts_http_header(char *p, size_t size, size_t n, void *arg)
+{
+	static const char name[] = "x-acs-request-id:";
+	struct sts_http *h = arg;
+	char v[LIMIT_STS_ID_LEN + 1];
+	size_t len, i = sizeof(name) - 1;
+
+	/* size is always 1 for headers. */
+	if (n > i && strncasecmp(p, name, i) == 0) {
+		while (i < n && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		for (len = 0; i < n && len < LIMIT_STS_ID_LEN &&
+		    p[i] != '\r' && p[i] != '\n'; i++)
+			v[len++] = p[i];
+		v[len] = '\0';
+		sts_safe_copy(h->reqid, v);
+	}
+	return size * n;
 }
 
 /* One HTTP exchange.  Returns 0 when an HTTP answer came, else -1. */
@@ -621,6 +656,7 @@ sts_http_do(const struct sts_opts *o, struct sts_http *h)
 	h->status = 0;
 	h->toolarge = 0;
 	h->errbuf[0] = '\0';
+	h->reqid[0] = '\0';
 	if ((c = curl_easy_init()) == NULL) {
 		h->cc = CURLE_OUT_OF_MEMORY;
 		return -1;
@@ -644,6 +680,7 @@ sts_http_do(const struct sts_opts *o, struct sts_http *h)
 	 */
 	curl_easy_setopt(c, CURLOPT_PROXY,
 	    h->use_proxy && o->proxy != NULL ? o->proxy : "");
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "");	/* nor NO_PROXY */
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (o->ca_file != NULL)
@@ -654,6 +691,8 @@ sts_http_do(const struct sts_opts *o, struct sts_http *h)
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sts_http_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, sts_http_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
 	if (strcmp(h->method, "GET") != 0) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS,
@@ -760,6 +799,10 @@ sts_code_hint(const char *code)
 		    "the role's trust policy does not allow this token" },
 		{ "EntityNotExist.OIDCProvider", "oidc_provider_arn names no "
 		    "OIDC provider" },
+		{ "InternalError", "a failure inside STS: it passes; if it "
+		    "does not, check the Alibaba Cloud status page" },
+		{ "ServiceUnavailable", "STS is briefly unavailable: it "
+		    "passes; if it does not, try a regional sts_endpoint" },
 	};
 	size_t i;
 
@@ -807,6 +850,18 @@ struct sts_call {
 	const char		*token;
 	int			 flat;		/* sts_parse_flat */
 };
+
+/* Free a header list, wiping it first: it may carry a security token. */
+static void
+sts_hdr_free(struct curl_slist *l)
+{
+	struct curl_slist *p;
+
+	for (p = l; p != NULL; p = p->next)
+		if (p->data != NULL)
+			crypto_wipe(p->data, strlen(p->data));
+	curl_slist_free_all(l);
+}
 
 static int
 sts_hdr(struct curl_slist **l, const char *name, const char *value)
@@ -917,10 +972,8 @@ sts_build(const struct sts_opts *o, const struct sts_call *call,
 		    "application/x-www-form-urlencoded") == -1)
 			goto out;
 	} else {
-		if (call->key->security_token != NULL)
-			p[n++] = (struct sts_param){ "SecurityToken",
-			    call->key->security_token };
 		memset(&r, 0, sizeof(r));
+		r.security_token = call->key->security_token;
 		r.method = "POST";
 		r.host = host;
 		r.action = call->action;
@@ -945,7 +998,9 @@ sts_build(const struct sts_opts *o, const struct sts_call *call,
 		    -1 || sts_hdr(&h->headers, "x-acs-date", date) == -1 ||
 		    sts_hdr(&h->headers, "x-acs-signature-nonce", nonce) ==
 		    -1 || sts_hdr(&h->headers, "x-acs-content-sha256", hash) ==
-		    -1 || sts_hdr(&h->headers, "Authorization", auth) == -1 ||
+		    -1 || (r.security_token != NULL && sts_hdr(&h->headers,
+		    "x-acs-security-token", r.security_token) == -1) ||
+		    sts_hdr(&h->headers, "Authorization", auth) == -1 ||
 		    sts_hdr(&h->headers, "Content-Type", "") == -1)
 			goto out;
 	}
@@ -987,7 +1042,11 @@ sts_fail(const char *what, enum sts_result r, const struct sts_http *h,
 		    what, h->cc == CURLE_OPERATION_TIMEDOUT ? "timed out" :
 		    h->cc == CURLE_FILESIZE_EXCEEDED ||
 		    h->cc == CURLE_WRITE_ERROR ? "answer too large" :
-		    "could not connect");
+		    h->cc == CURLE_COULDNT_CONNECT ||
+		    h->cc == CURLE_COULDNT_RESOLVE_HOST ? "could not connect" :
+		    h->cc == CURLE_PEER_FAILED_VERIFICATION ||
+		    h->cc == CURLE_SSL_CACERT_BADFILE ? "TLS verification "
+		    "failed" : curl_easy_strerror(h->cc));
 		return -1;
 	}
 	switch (r) {
@@ -1044,7 +1103,7 @@ sts_exchange(const struct sts_opts *o, const char *what,
 		if (tries > 1)
 			sts_backoff(tries - 1);
 		if (call->kind != STS_PLAIN) {
-			curl_slist_free_all(h->headers);
+			sts_hdr_free(h->headers);
 			h->headers = NULL;
 			sbuf_free(&url);
 			sbuf_free(&body);
@@ -1059,6 +1118,9 @@ sts_exchange(const struct sts_opts *o, const char *what,
 			r = call->flat ? sts_parse_flat(h->resp.p, h->resp.len,
 			    h->status, now, out, &e) : sts_parse_assume(
 			    h->resp.p, h->resp.len, h->status, now, out, &e);
+			if (e.request_id[0] == '\0')
+				memcpy(e.request_id, h->reqid,
+				    sizeof(e.request_id));
 			if (r == STS_OK) {
 				if (tries > 1)
 					olog_info("%s succeeded on try %ld",
@@ -1083,7 +1145,7 @@ sts_exchange(const struct sts_opts *o, const char *what,
 		tries = max;
 	rc = sts_fail(what, r, h, &e, tries, d);
 out:
-	curl_slist_free_all(h->headers);
+	sts_hdr_free(h->headers);
 	h->headers = NULL;
 	sbuf_free(&h->resp);
 	sbuf_free(&url);
@@ -1172,7 +1234,7 @@ sts_plain(const struct sts_opts *o, const char *what, const char *method,
 	sts_fail(what, h.status >= 500 || h.status == 429 ? STS_RETRY :
 	    STS_GARBAGE, &h, &e, tries, d);
 out:
-	curl_slist_free_all(h.headers);
+	sts_hdr_free(h.headers);
 	sbuf_free(&h.resp);
 	return rc;
 }
@@ -1256,7 +1318,7 @@ badrole:
 	oerr_set(d, OERR_CREDS_UNAVAILABLE, "%s names no usable RAM role",
 	    what);
 out:
-	curl_slist_free_all(h.headers);
+	sts_hdr_free(h.headers);
 	sbuf_free(&tok);
 	sbuf_free(&name);
 	sbuf_free(&url);
@@ -1278,4 +1340,89 @@ sts_credentials_uri(const struct sts_opts *o, const char *uri, time_t now,
 		return oerr_set(d, OERR_INTERNAL, NULL), -1;
 	return sts_exchange(o, "the credentials URI", &call, NULL, &h, now,
 	    out, d);
+}
+
+/* ---- session_policy = auto -------------------------------------------- */
+
+char *
+sts_policy_auto(const struct conf *conf, char *err, size_t errlen)
+{
+	json_object *doc = NULL, *st, *stmts, *acts, *res;
+	char **pre = NULL, *out = NULL;
+	struct sbuf b = { 0 };
+	const char *text;
+	size_t i, k, n = 0, len;
+	int covered;
+
+	if ((pre = calloc(conf->nuploads ? conf->nuploads : 1,
+	    sizeof(*pre))) == NULL)
+		goto oom;
+	/* The static part of each prefix: ${...} may expand to anything. */
+	for (i = 0; i < conf->nuploads; i++) {
+		const char *p = conf->uploads[i].key_prefix ?
+		    conf->uploads[i].key_prefix : "";
+
+		len = strstr(p, "${") ? (size_t)(strstr(p, "${") - p) :
+		    strlen(p);
+		if ((pre[n] = strndup(p, len)) == NULL)
+			goto oom;
+		n++;
+	}
+	if ((doc = json_object_new_object()) == NULL ||
+	    json_object_object_add(doc, "Version",
+	    json_object_new_string("1")) != 0 ||
+	    (stmts = json_object_new_array()) == NULL ||
+	    json_object_object_add(doc, "Statement", stmts) != 0 ||
+	    (st = json_object_new_object()) == NULL ||
+	    json_object_array_add(stmts, st) != 0 ||
+	    json_object_object_add(st, "Effect",
+	    json_object_new_string("Allow")) != 0 ||
+	    (acts = json_object_new_array()) == NULL ||
+	    json_object_object_add(st, "Action", acts) != 0 ||
+	    json_object_array_add(acts,
+	    json_object_new_string("oss:PutObject")) != 0 ||
+	    (res = json_object_new_array()) == NULL ||
+	    json_object_object_add(st, "Resource", res) != 0)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		/* Skip a prefix another one covers (or a repeat of one). */
+		for (covered = 0, k = 0; k < n && !covered; k++)
+			if (k != i && strncmp(pre[i], pre[k],
+			    strlen(pre[k])) == 0 && (strlen(pre[k]) <
+			    strlen(pre[i]) || k < i))
+				covered = 1;
+		if (covered)
+			continue;
+		sbuf_free(&b);
+		sbuf_str(&b, "acs:oss:*:*:");
+		sbuf_str(&b, conf->bucket);
+		sbuf_str(&b, "/");
+		sbuf_str(&b, pre[i]);
+		sbuf_str(&b, "*");
+		if (b.oom || json_object_array_add(res,
+		    json_object_new_string(b.p)) != 0)
+			goto oom;
+	}
+	if ((text = json_object_to_json_string_ext(doc,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) == NULL)
+		goto oom;
+	if (strlen(text) > LIMIT_SESSION_POLICY) {
+		snprintf(err, errlen, "session_policy = auto: the policy for "
+		    "these key prefixes is %zu characters, over the %d STS "
+		    "allows: use fewer prefixes or write session_policy",
+		    strlen(text), LIMIT_SESSION_POLICY);
+		goto out;
+	}
+	if ((out = strdup(text)) == NULL)
+		goto oom;
+	goto out;
+oom:
+	snprintf(err, errlen, "out of memory");
+out:
+	json_object_put(doc);
+	sbuf_free(&b);
+	for (i = 0; i < n; i++)
+		free(pre[i]);
+	free(pre);
+	return out;
 }

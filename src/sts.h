@@ -3,10 +3,10 @@
  * style), HTTP through libcurl, and parsing of the answers.
  *
  * The signing and parsing functions are pure: time, nonce and secrets come
- * in as arguments, so they are tested with known answers.  The sts_call_*
- * functions are the edge: they read the clock, draw nonces and talk to the
- * network, with timeouts, bounded retries and no proxy from the
- * environment.
+ * in as arguments, so they are tested with known answers.  sts_assume_*,
+ * sts_ecs_metadata and sts_credentials_uri are the edge: they read the
+ * clock, draw nonces and talk to the network, with timeouts, bounded
+ * retries and no proxy from the environment.
  */
 #ifndef OSSIGN_STS_H
 #define OSSIGN_STS_H
@@ -66,6 +66,7 @@ struct sts_acs3 {
 	const char		*version;	/* x-acs-version */
 	const char		*date;		/* x-acs-date, 2026-11-25T06:09:41Z */
 	const char		*nonce;		/* x-acs-signature-nonce */
+	const char		*security_token; /* x-acs-security-token or NULL */
 	const struct sts_param	*query;
 	size_t			 nquery;
 	const char		*payload;	/* body, NULL for none */
@@ -186,6 +187,15 @@ int	 sts_ecs_metadata(const struct sts_opts *opts, const char *role,
 	    time_t now, struct creds *out, struct oerr_detail *d);
 int	 sts_credentials_uri(const struct sts_opts *opts, const char *uri,
 	    time_t now, struct creds *out, struct oerr_detail *d);
+
+/*
+ * session_policy = auto: a RAM policy allowing only oss:PutObject on
+ * acs:oss:*:*:BUCKET/PREFIX* for the static part (before the first "${")
+ * of each upload's key_prefix, duplicates and covered prefixes dropped.
+ * Pure.  Returns a new string, or NULL with the reason in err (longer
+ * than LIMIT_SESSION_POLICY, out of memory).
+ */
+char	*sts_policy_auto(const struct conf *conf, char *err, size_t errlen);
 
 /*
  * libcurl's global state: sts_init before the first call (creds does it in

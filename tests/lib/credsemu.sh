@@ -223,8 +223,33 @@ secrets_scan() {
 	    diag "found in:$found"
 }
 
-# checker_clean: one assertion: no memory-checker report (valgrind exit 99).
+# checker_clean: one assertion: no memory-checker report, neither valgrind's
+# (exit 99) nor a sanitizer's (in the logs).
 checker_clean() {
+	grep -l -E 'ERROR: [A-Za-z]*Sanitizer|runtime error:' "$T"/*.log \
+	    >>"$T/checker-errors" 2>/dev/null
 	ok "$([ -s "$T/checker-errors" ] && echo 1 || echo 0)" \
 	    "no memory-checker report" || diag_file "$T/checker-errors"
+}
+
+# At exit (tests/lib/common.sh calls it once every process has stopped):
+# hand the secrets of this run and the logs and answers to the suite-wide
+# scan (tests/zz-secrets-scan.sh).  The cache files, which hold secrets by
+# design, are not kept.
+t_exit_hook() {
+	local s f n
+	[ -n "${EMU_STATE:-}" ] && declare -F t_secret >/dev/null || return 0
+	t_secret "$_EMU_SECRET"
+	while IFS= read -r s; do
+		t_secret "$s"
+	done < <(emu_issued AccessKeySecret)
+	while IFS= read -r s; do
+		t_secret "$s" token
+	done < <(emu_issued SecurityToken)
+	t_artifacts
+	for f in "$T"/*.log "$T/responses" "$T"/nginx-*/error.log; do
+		[ -f "$f" ] || continue
+		n=${f#"$T"/}
+		cp "$f" "$ART/${n//\//-}"
+	done
 }
