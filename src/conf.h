@@ -93,7 +93,7 @@ struct conf {
 	enum conf_sts_sig sts_signature;
 	long long	 connect_timeout;	/* seconds */
 	long long	 timeout;		/* seconds */
-	long long	 retries;
+	long long	 retries;		/* -1: unset */
 	char		*access_key_file;
 	char		*ecs_role_name;
 	char		*metadata_endpoint;

@@ -527,7 +527,7 @@ creds_setup_net(struct creds_source *s, const struct conf *conf,
 	s->sts.connect_timeout = conf->connect_timeout ?
 	    (long)conf->connect_timeout : DEFAULT_CONNECT_TIMEOUT;
 	s->sts.timeout = conf->timeout ? (long)conf->timeout : DEFAULT_TIMEOUT;
-	s->sts.retries = conf->retries ? (long)conf->retries :
+	s->sts.retries = conf->retries >= 0 ? (long)conf->retries :
 	    DEFAULT_RETRIES;
 	if (s->sts.retries > LIMIT_STS_RETRIES)
 		s->sts.retries = LIMIT_STS_RETRIES;
@@ -667,7 +667,7 @@ creds_source_new(const struct conf *conf, char *err, size_t errlen)
 			const char *parts[] = { "oidc_role_arn",
 			    s->sts.endpoint, s->provider_arn, s->token_file,
 			    s->role.role_arn, s->role.session_name, dur,
-			    s->role.policy };
+			    s->role.external_id, s->role.policy };
 
 			if (creds_setup_cache(s, conf, parts,
 			    sizeof(parts) / sizeof(parts[0]), err,
