@@ -999,14 +999,26 @@ class Emulator {
   }
 
   dropTmp(st) {
-    if (st.ws) {
-      st.ws.destroy();
-      st.ws = null;
+    const tmp = st.tmp;
+    const ws = st.ws;
+    st.ws = null;
+    st.tmp = null;
+    if (!tmp) {
+      if (ws) ws.destroy();
+      return;
     }
-    if (st.tmp) {
-      fs.rm(st.tmp, { force: true }, () => {});
-      this.tmpFiles.delete(st.tmp);
-      st.tmp = null;
+    // The stream may still be opening the file: remove it once the stream
+    // is closed, and keep it listed until then so a shutdown removes it too.
+    const done = () => {
+      fs.rmSync(tmp, { force: true });
+      this.tmpFiles.delete(tmp);
+    };
+    if (ws && !ws.closed) {
+      ws.once('close', done);
+      ws.destroy();
+    } else {
+      if (ws) ws.destroy();
+      done();
     }
   }
 
