@@ -4,6 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef HAVE_GETRANDOM
+#include <sys/random.h>
+#endif
+
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -11,14 +16,42 @@
 
 #include "crypto.h"
 
+/*
+ * OpenSSL 3's one-shot HMAC() looks the algorithms up by name and builds a
+ * context on every call; a signature needs one to five HMACs per request,
+ * so the MAC is fetched once and its context reused (a process is single
+ * threaded).
+ */
+static EVP_MAC_CTX *crypto_hmac_ctx;
+
 int
 crypto_hmac_sha256(const void *key, size_t keylen, const void *msg,
     size_t msglen, unsigned char out[CRYPTO_SHA256_LEN])
 {
-	unsigned int len = 0;
+	OSSL_PARAM params[2];
+	EVP_MAC *mac;
+	size_t len = 0;
 
-	if (HMAC(EVP_sha256(), key, (int)keylen, msg, msglen, out,
-	    &len) == NULL || len != CRYPTO_SHA256_LEN)
+	if (crypto_hmac_ctx == NULL) {
+		if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+			return -1;
+		crypto_hmac_ctx = EVP_MAC_CTX_new(mac);
+		EVP_MAC_free(mac);	/* the context keeps its reference */
+		if (crypto_hmac_ctx == NULL)
+			return -1;
+		params[0] = OSSL_PARAM_construct_utf8_string(
+		    OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+		params[1] = OSSL_PARAM_construct_end();
+		if (!EVP_MAC_CTX_set_params(crypto_hmac_ctx, params)) {
+			EVP_MAC_CTX_free(crypto_hmac_ctx);
+			crypto_hmac_ctx = NULL;
+			return -1;
+		}
+	}
+	if (!EVP_MAC_init(crypto_hmac_ctx, key, keylen, NULL) ||
+	    !EVP_MAC_update(crypto_hmac_ctx, msg, msglen) ||
+	    !EVP_MAC_final(crypto_hmac_ctx, out, &len, CRYPTO_SHA256_LEN) ||
+	    len != CRYPTO_SHA256_LEN)
 		return -1;
 	return 0;
 }
@@ -105,6 +138,11 @@ crypto_unb64(const char *in, size_t len, unsigned char *out, size_t outsz)
 int
 crypto_random(void *buf, size_t len)
 {
+#ifdef HAVE_GETRANDOM
+	/* The kernel's CSPRNG: no DRBG to set up in a one-shot CGI. */
+	if (len <= 256 && getrandom(buf, len, 0) == (ssize_t)len)
+		return 0;
+#endif
 	return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
 }
 

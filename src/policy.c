@@ -3,19 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "crypto.h"
+#include "jsonw.h"
 #include "policy.h"
 #include "util.h"
 
-#ifndef JSON_C_TO_STRING_NOSLASHESCAPE
-#define JSON_C_TO_STRING_NOSLASHESCAPE	(1 << 4)
-#endif
-
+/* The document so far: {"expiration":"...","conditions":[ ... */
 struct policy {
-	json_object	*root;
-	json_object	*conds;		/* borrowed from root */
+	struct jsonw	 w;
 };
 
 struct policy *
@@ -27,16 +22,12 @@ policy_new(time_t expiration)
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	util_iso_ms(expiration, exp);
-	if ((p->root = json_object_new_object()) == NULL ||
-	    (p->conds = json_object_new_array()) == NULL) {
-		json_object_put(p->root);
-		free(p);
-		return NULL;
-	}
-	if (json_object_object_add(p->root, "expiration",
-	    json_object_new_string(exp)) != 0 ||
-	    json_object_object_add(p->root, "conditions", p->conds) != 0) {
-		json_object_put(p->conds);
+	jsonw_init(&p->w, 1024);
+	jsonw_open(&p->w, '{');
+	jsonw_kv(&p->w, "expiration", exp);
+	jsonw_key(&p->w, "conditions");
+	jsonw_open(&p->w, '[');
+	if (p->w.err) {
 		policy_free(p);
 		return NULL;
 	}
@@ -48,128 +39,117 @@ policy_free(struct policy *p)
 {
 	if (p == NULL)
 		return;
-	json_object_put(p->root);
+	jsonw_free(&p->w);
 	free(p);
 }
 
 static int
-policy_push(struct policy *p, json_object *cond)
+policy_ok(const struct policy *p)
 {
-	if (cond == NULL)
-		return -1;
-	if (json_object_array_add(p->conds, cond) != 0) {
-		json_object_put(cond);
-		return -1;
-	}
-	return 0;
-}
-
-/* ["op", "$field", value] with value already built (owned). */
-static int
-policy_triple(struct policy *p, const char *op, const char *field,
-    json_object *value)
-{
-	json_object *a;
-	char name[256];
-
-	if (value == NULL)
-		return -1;
-	if ((size_t)snprintf(name, sizeof(name), "$%s", field) >=
-	    sizeof(name) || (a = json_object_new_array()) == NULL) {
-		json_object_put(value);
-		return -1;
-	}
-	json_object_array_add(a, json_object_new_string(op));
-	json_object_array_add(a, json_object_new_string(name));
-	json_object_array_add(a, value);
-	return policy_push(p, a);
+	return p->w.err ? -1 : 0;
 }
 
 int
 policy_add_exact(struct policy *p, const char *field, const char *value)
 {
-	json_object *o;
+	jsonw_obj1(&p->w, field, value);
+	return policy_ok(p);
+}
 
-	if ((o = json_object_new_object()) == NULL)
+/* ["op","$field", ...: the caller adds the value and the ']'. */
+static int
+policy_head(struct policy *p, const char *op, const char *field)
+{
+	char name[256];
+
+	if ((size_t)snprintf(name, sizeof(name), "$%s", field) >= sizeof(name))
 		return -1;
-	if (json_object_object_add(o, field,
-	    json_object_new_string(value)) != 0) {
-		json_object_put(o);
+	jsonw_open(&p->w, '[');
+	jsonw_str(&p->w, op);
+	jsonw_str(&p->w, name);
+	return 0;
+}
+
+static int
+policy_triple(struct policy *p, const char *op, const char *field,
+    const char *value)
+{
+	if (policy_head(p, op, field) == -1)
 		return -1;
-	}
-	return policy_push(p, o);
+	jsonw_str(&p->w, value);
+	jsonw_close(&p->w, ']');
+	return policy_ok(p);
 }
 
 int
 policy_add_eq(struct policy *p, const char *field, const char *value)
 {
-	return policy_triple(p, "eq", field, json_object_new_string(value));
+	return policy_triple(p, "eq", field, value);
 }
 
 int
 policy_add_starts_with(struct policy *p, const char *field,
     const char *prefix)
 {
-	return policy_triple(p, "starts-with", field,
-	    json_object_new_string(prefix));
+	return policy_triple(p, "starts-with", field, prefix);
 }
 
-static json_object *
-policy_list(char *const *values, size_t n)
+static int
+policy_list(struct policy *p, const char *op, const char *field,
+    char *const *values, size_t n)
 {
-	json_object *a;
 	size_t i;
 
-	if ((a = json_object_new_array()) == NULL)
-		return NULL;
+	if (policy_head(p, op, field) == -1)
+		return -1;
+	jsonw_open(&p->w, '[');
 	for (i = 0; i < n; i++)
-		if (json_object_array_add(a,
-		    json_object_new_string(values[i])) != 0) {
-			json_object_put(a);
-			return NULL;
-		}
-	return a;
+		jsonw_str(&p->w, values[i]);
+	jsonw_close(&p->w, ']');
+	jsonw_close(&p->w, ']');
+	return policy_ok(p);
 }
 
 int
 policy_add_in(struct policy *p, const char *field, char *const *values,
     size_t n)
 {
-	return policy_triple(p, "in", field, policy_list(values, n));
+	return policy_list(p, "in", field, values, n);
 }
 
 int
 policy_add_not_in(struct policy *p, const char *field, char *const *values,
     size_t n)
 {
-	return policy_triple(p, "not-in", field, policy_list(values, n));
+	return policy_list(p, "not-in", field, values, n);
 }
 
 int
 policy_add_range(struct policy *p, long long min, long long max)
 {
-	json_object *a;
-
-	if (min < 0 || min > max || (a = json_object_new_array()) == NULL)
+	if (min < 0 || min > max)
 		return -1;
-	json_object_array_add(a, json_object_new_string(
-	    "content-length-range"));
-	json_object_array_add(a, json_object_new_int64(min));
-	json_object_array_add(a, json_object_new_int64(max));
-	return policy_push(p, a);
+	jsonw_open(&p->w, '[');
+	jsonw_str(&p->w, "content-length-range");
+	jsonw_int(&p->w, min);
+	jsonw_int(&p->w, max);
+	jsonw_close(&p->w, ']');
+	return policy_ok(p);
 }
 
 int
 policy_render(const struct policy *p, char **json, char **b64)
 {
-	const char *s;
 	size_t len;
-	char *j = NULL, *b = NULL;
+	char *j, *b = NULL;
 
-	s = json_object_to_json_string_length(p->root,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	if (s == NULL || (j = strndup(s, len)) == NULL)
+	if (p->w.err)
 		return -1;
+	len = p->w.len + 2;
+	if ((j = malloc(len + 1)) == NULL)
+		return -1;
+	memcpy(j, p->w.buf, p->w.len);
+	memcpy(j + p->w.len, "]}", 3);
 	if (b64 != NULL) {
 		if ((b = malloc(crypto_b64_size(len))) == NULL) {
 			free(j);

@@ -41,23 +41,52 @@ out:
 	return rc;
 }
 
+/*
+ * The last derived key: it changes once a day or when the credentials do,
+ * so deriving it anew (four HMACs) for every request is wasted work.
+ */
+static struct {
+	int		 ok;
+	char		 secret[LIMIT_SECRET_LEN + 1];
+	char		 date8[9];
+	char		 region[65];
+	unsigned char	 key[CRYPTO_SHA256_LEN];
+} sign_cache;
+
+void
+sign_cache_clear(void)
+{
+	crypto_wipe(&sign_cache, sizeof(sign_cache));
+}
+
 int
 sign_v4_policy(const char *secret, const char *date8, const char *region,
     const char *policy_b64, char out[SIGN_HEX_LEN + 1])
 {
-	unsigned char key[CRYPTO_SHA256_LEN], mac[CRYPTO_SHA256_LEN];
-	int rc = -1;
+	unsigned char mac[CRYPTO_SHA256_LEN];
 
-	if (sign_v4_key(secret, date8, region, key) ||
-	    crypto_hmac_sha256(key, sizeof(key), policy_b64,
-	    strlen(policy_b64), mac))
-		goto out;
+	if (!sign_cache.ok || strcmp(sign_cache.date8, date8) != 0 ||
+	    strcmp(sign_cache.region, region) != 0 ||
+	    strcmp(sign_cache.secret, secret) != 0) {
+		sign_cache_clear();
+		if (strlen(secret) >= sizeof(sign_cache.secret) ||
+		    strlen(date8) >= sizeof(sign_cache.date8) ||
+		    strlen(region) >= sizeof(sign_cache.region) ||
+		    sign_v4_key(secret, date8, region, sign_cache.key) == -1) {
+			sign_cache_clear();
+			return -1;
+		}
+		memcpy(sign_cache.secret, secret, strlen(secret) + 1);
+		memcpy(sign_cache.date8, date8, strlen(date8) + 1);
+		memcpy(sign_cache.region, region, strlen(region) + 1);
+		sign_cache.ok = 1;
+	}
+	if (crypto_hmac_sha256(sign_cache.key, sizeof(sign_cache.key),
+	    policy_b64, strlen(policy_b64), mac) == -1)
+		return -1;
 	crypto_hex(mac, sizeof(mac), out);
-	rc = 0;
-out:
-	crypto_wipe(key, sizeof(key));
 	crypto_wipe(mac, sizeof(mac));
-	return rc;
+	return 0;
 }
 
 int

@@ -24,12 +24,16 @@ int	 sign_v4_key(const char *secret, const char *date8, const char *region,
 	    unsigned char key[CRYPTO_SHA256_LEN]);
 
 /*
- * Sign policy_b64 with the key derived as above; out receives the
+ * Sign policy_b64 with the key derived as above (kept between calls while
+ * secret, date8 and region stay the same; see sign_cache_clear); out receives the
  * lowercase hex signature (SIGN_HEX_LEN + 1 bytes).  Returns 0 or -1.
  */
 int	 sign_v4_policy(const char *secret, const char *date8,
 	    const char *region, const char *policy_b64,
 	    char out[SIGN_HEX_LEN + 1]);
+
+/* Wipe the derived key kept by sign_v4_policy. */
+void	 sign_cache_clear(void);
 
 /*
  * The credential scope "AKID/date8/region/oss/aliyun_v4_request" into out.

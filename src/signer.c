@@ -3,18 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "crypto.h"
+#include "jsonw.h"
 #include "keyname.h"
 #include "policy.h"
 #include "sign.h"
 #include "signer.h"
 #include "util.h"
-
-#ifndef JSON_C_TO_STRING_NOSLASHESCAPE
-#define JSON_C_TO_STRING_NOSLASHESCAPE	(1 << 4)
-#endif
 
 enum oerr
 signer_prepare(const struct conf *conf, const struct request_params *params,
@@ -122,32 +117,6 @@ signer_condition(const struct conf_upload *up, const struct signer_req *sr,
 	return -1;
 }
 
-static int
-signer_str(json_object *o, const char *k, const char *v)
-{
-	json_object *s;
-
-	if ((s = json_object_new_string(v)) == NULL)
-		return -1;
-	if (json_object_object_add(o, k, s) != 0) {
-		json_object_put(s);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-signer_add(json_object *o, const char *k, json_object *v)
-{
-	if (v == NULL)
-		return -1;
-	if (json_object_object_add(o, k, v) != 0) {
-		json_object_put(v);
-		return -1;
-	}
-	return 0;
-}
-
 enum oerr
 signer_sign(const struct conf *conf, const struct signer_req *sr,
     const struct creds *creds, time_t now, char **json, size_t *len,
@@ -155,11 +124,10 @@ signer_sign(const struct conf *conf, const struct signer_req *sr,
 {
 	const struct conf_upload *up = sr->up;
 	struct policy *pol = NULL;
-	json_object *root = NULL, *fields = NULL, *types;
+	struct jsonw w;
 	char date8[9], amzdate[17], expiso[25], status[8];
 	char credential[LIMIT_SECRET_LEN + 64], sig[SIGN_HEX_LEN + 1];
 	char *pjson = NULL, *pb64 = NULL;
-	const char *out;
 	const char *token = creds->security_token;
 	time_t exp;
 	size_t i;
@@ -198,62 +166,59 @@ signer_sign(const struct conf *conf, const struct signer_req *sr,
 		goto fail;
 
 	/* The vendor guide's fields first, so its pages work unchanged. */
-	if ((root = json_object_new_object()) == NULL ||
-	    signer_str(root, "policy", pb64) ||
-	    signer_str(root, "x_oss_signature_version", SIGN_VERSION) ||
-	    signer_str(root, "x_oss_credential", credential) ||
-	    signer_str(root, "x_oss_date", amzdate) ||
-	    signer_str(root, "signature", sig) ||
-	    signer_str(root, "host", conf->host) ||
-	    signer_str(root, "dir", sr->dir) ||
-	    (token != NULL && signer_str(root, "security_token", token)) ||
-	    (sr->key[0] != '\0' && signer_str(root, "key", sr->key)) ||
-	    signer_str(root, "expiration", expiso) ||
-	    signer_add(root, "min_size", json_object_new_int64(up->min_size)) ||
-	    signer_add(root, "max_size", json_object_new_int64(up->max_size)))
-		goto fail;
+	jsonw_init(&w, 1024 + 2 * strlen(pb64) +
+	    (token != NULL ? 3 * strlen(token) : 0));
+	jsonw_open(&w, '{');
+	jsonw_kv(&w, "policy", pb64);
+	jsonw_kv(&w, "x_oss_signature_version", SIGN_VERSION);
+	jsonw_kv(&w, "x_oss_credential", credential);
+	jsonw_kv(&w, "x_oss_date", amzdate);
+	jsonw_kv(&w, "signature", sig);
+	jsonw_kv(&w, "host", conf->host);
+	jsonw_kv(&w, "dir", sr->dir);
+	if (token != NULL)
+		jsonw_kv(&w, "security_token", token);
+	if (sr->key[0] != '\0')
+		jsonw_kv(&w, "key", sr->key);
+	jsonw_kv(&w, "expiration", expiso);
+	jsonw_key(&w, "min_size");
+	jsonw_int(&w, up->min_size);
+	jsonw_key(&w, "max_size");
+	jsonw_int(&w, up->max_size);
 	if (up->ncontent_types > 0) {
-		if ((types = json_object_new_array()) == NULL ||
-		    signer_add(root, "content_types", types))
-			goto fail;
+		jsonw_key(&w, "content_types");
+		jsonw_open(&w, '[');
 		for (i = 0; i < up->ncontent_types; i++)
-			if (json_object_array_add(types,
-			    json_object_new_string(up->content_types[i])))
-				goto fail;
+			jsonw_str(&w, up->content_types[i]);
+		jsonw_close(&w, ']');
 	}
 
 	/* Every form field to send, in order; the file goes last. */
-	if ((fields = json_object_new_object()) == NULL ||
-	    signer_add(root, "fields", fields))
-		goto fail;
-	if ((sr->key[0] != '\0' && signer_str(fields, "key", sr->key)) ||
-	    signer_str(fields, "policy", pb64) ||
-	    signer_str(fields, "x-oss-signature-version", SIGN_VERSION) ||
-	    signer_str(fields, "x-oss-credential", credential) ||
-	    signer_str(fields, "x-oss-date", amzdate) ||
-	    signer_str(fields, "x-oss-signature", sig) ||
-	    (token != NULL && signer_str(fields, "x-oss-security-token",
-	    token)))
-		goto fail;
+	jsonw_key(&w, "fields");
+	jsonw_open(&w, '{');
+	if (sr->key[0] != '\0')
+		jsonw_kv(&w, "key", sr->key);
+	jsonw_kv(&w, "policy", pb64);
+	jsonw_kv(&w, "x-oss-signature-version", SIGN_VERSION);
+	jsonw_kv(&w, "x-oss-credential", credential);
+	jsonw_kv(&w, "x-oss-date", amzdate);
+	jsonw_kv(&w, "x-oss-signature", sig);
+	if (token != NULL)
+		jsonw_kv(&w, "x-oss-security-token", token);
 	if (up->success_action_status != 0) {
 		snprintf(status, sizeof(status), "%d",
 		    up->success_action_status);
-		if (signer_str(fields, "success_action_status", status))
-			goto fail;
+		jsonw_kv(&w, "success_action_status", status);
 	}
-	if (sr->ctype[0] != '\0' &&
-	    signer_str(fields, "Content-Type", sr->ctype))
-		goto fail;
-	if (up->forbid_overwrite &&
-	    signer_str(fields, "x-oss-forbid-overwrite", "true"))
-		goto fail;
+	if (sr->ctype[0] != '\0')
+		jsonw_kv(&w, "Content-Type", sr->ctype);
+	if (up->forbid_overwrite)
+		jsonw_kv(&w, "x-oss-forbid-overwrite", "true");
 	for (i = 0; i < up->nmeta; i++)
-		if (signer_str(fields, up->meta[i].field, up->meta[i].value))
-			goto fail;
-
-	out = json_object_to_json_string_length(root,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
-	if (out == NULL || (*json = strndup(out, *len)) == NULL)
+		jsonw_kv(&w, up->meta[i].field, up->meta[i].value);
+	jsonw_close(&w, '}');
+	jsonw_close(&w, '}');
+	if ((*json = jsonw_finish(&w, len)) == NULL)
 		goto fail;
 	e = OERR_OK;
 	goto done;
@@ -261,7 +226,6 @@ fail:
 	oerr_set(d, OERR_INTERNAL, "could not build the signature");
 done:
 	crypto_wipe(sig, sizeof(sig));
-	json_object_put(root);
 	policy_free(pol);
 	free(pjson);
 	free(pb64);

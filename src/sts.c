@@ -574,13 +574,27 @@ sts_parse_flat(const char *body, size_t len, long status, time_t now,
 /* ---- HTTP ------------------------------------------------------------- */
 
 static int sts_refs;
+static int sts_curl_ready;
 
+/*
+ * libcurl (and with it OpenSSL's TLS setup) is initialised on the first
+ * HTTP call, not at start: most CGI invocations and most FastCGI requests
+ * are served from the cache and never need it.
+ */
 int
 sts_init(void)
 {
-	if (sts_refs++ == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		sts_refs = 0;
-		return -1;
+	sts_refs++;
+	return 0;
+}
+
+static int
+sts_curl_init(void)
+{
+	if (!sts_curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+			return -1;
+		sts_curl_ready = 1;
 	}
 	return 0;
 }
@@ -588,8 +602,10 @@ sts_init(void)
 void
 sts_cleanup(void)
 {
-	if (sts_refs > 0 && --sts_refs == 0)
+	if (sts_refs > 0 && --sts_refs == 0 && sts_curl_ready) {
 		curl_global_cleanup();
+		sts_curl_ready = 0;
+	}
 }
 
 struct sts_http {
@@ -657,7 +673,7 @@ sts_http_do(const struct sts_opts *o, struct sts_http *h)
 	h->toolarge = 0;
 	h->errbuf[0] = '\0';
 	h->reqid[0] = '\0';
-	if ((c = curl_easy_init()) == NULL) {
+	if (sts_curl_init() == -1 || (c = curl_easy_init()) == NULL) {
 		h->cc = CURLE_OUT_OF_MEMORY;
 		return -1;
 	}
