@@ -920,7 +920,8 @@ creds_refresh(struct creds_source *s, time_t now, struct oerr_detail *d)
 	if (locked == 0) {
 		/* It may have refreshed, or failed, while we waited. */
 		creds_adopt_file(s, now);
-		if (creds_fresh(s, &s->cur, s->obtained, now)) {
+		if (creds_fresh(s, &s->cur, s->obtained, now) ||
+		    (creds_usable(&s->cur, now) && now < s->next_refresh)) {
 			cache_unlock(s->cache);
 			return 0;
 		}

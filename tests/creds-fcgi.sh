@@ -19,16 +19,6 @@ N=${CREDS_FCGI_REQUESTS:-10000}
 emu_start
 cp "$OSSIGN" "$T/ossign" && chmod 755 "$T/ossign"
 
-# children PID: the pids whose parent is PID, sorted, on one line.
-children() {
-	local d line ppid
-	for d in /proc/[0-9]*; do
-		read -r line 2>/dev/null <"$d/stat" || continue
-		read -r _ ppid _ <<<"${line##*) }"
-		[ "$ppid" = "$1" ] && echo "${d#/proc/}"
-	done | sort -n | tr '\n' ' '
-}
-
 # fcgi_start NAME CONF WORKERS: spawn-fcgi + ossign on $T/NAME.sock and an
 # nginx on a free port; sets URL_NAME and PIDS_NAME (the worker pids).
 fcgi_start() {

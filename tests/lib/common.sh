@@ -144,6 +144,16 @@ forget_pid() {
 	_PIDS=("${keep[@]}")
 }
 
+# children PID: the pids whose parent is PID, sorted, on one line.
+children() {
+	local d line ppid
+	for d in /proc/[0-9]*; do
+		read -r line 2>/dev/null <"$d/stat" || continue
+		read -r _ ppid _ <<<"${line##*) }"
+		[ "$ppid" = "$1" ] && echo "${d#/proc/}"
+	done | sort -n | tr '\n' ' '
+}
+
 # pids_running EXE: pids of processes whose executable is EXE (a per-test
 # copy of a binary, so that parallel tests never see each other's).
 pids_running() {
