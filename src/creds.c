@@ -925,7 +925,15 @@ creds_refresh(struct creds_source *s, time_t now, struct oerr_detail *d)
 			cache_unlock(s->cache);
 			return 0;
 		}
-		if (creds_failing(s, now + (time(NULL) - t0), d)) {
+		/*
+		 * A failure that ended after this request began is the
+		 * outcome of the attempt we waited for, however long the
+		 * wait: take it rather than ask again.
+		 */
+		if (creds_failing(s, now + (time(NULL) - t0), d) ||
+		    (!creds_usable(&s->cur, now) &&
+		    s->fail_until - LIMIT_FAIL_HOLD >= now)) {
+			*d = s->fail;
 			cache_unlock(s->cache);
 			return -1;
 		}

@@ -64,6 +64,8 @@
 #define LIMIT_FAIL_HOLD		1	/* after a failure with nothing usable,
 					   answer the same error this long */
 #define LIMIT_LOCK_POLL_MS	20	/* lock wait poll interval */
+#define LIMIT_LOG_REPEAT	10	/* seconds an identical error answer is
+					   counted instead of logged again */
 
 #define DEFAULT_STS_ENDPOINT	"https://sts.aliyuncs.com"
 #define DEFAULT_METADATA_ENDPOINT "http://100.100.100.200"

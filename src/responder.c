@@ -31,6 +31,42 @@ responder_sigterm(int sig)
 	responder_stop = sig;
 }
 
+/*
+ * 5xx answers are logged, but the same one again within LIMIT_LOG_REPEAT
+ * seconds only as a count, said with the next different answer: during an
+ * STS outage every request fails alike, and a line per request would
+ * flood the web server's error log.
+ */
+static struct oerr_detail log_last;
+static time_t log_since;
+static unsigned long log_held;
+
+static void
+responder_log_flush(time_t now)
+{
+	if (log_held > 0)
+		olog_warn("%d %s: the same answer %lu more times in %ld s",
+		    oerr_status(log_last.err), oerr_code(log_last.err),
+		    log_held, (long)(now - log_since));
+	log_held = 0;
+	log_last.err = OERR_OK;
+}
+
+static void
+responder_log_5xx(const struct oerr_detail *d, time_t now)
+{
+	if (d->err == log_last.err && strcmp(d->msg, log_last.msg) == 0 &&
+	    now >= log_since && now - log_since < LIMIT_LOG_REPEAT) {
+		log_held++;
+		return;
+	}
+	responder_log_flush(now);
+	olog_warn("%d %s: %s", oerr_status(d->err), oerr_code(d->err),
+	    d->msg);
+	log_last = *d;
+	log_since = now;
+}
+
 /* The GET pipeline: validate, get credentials, sign. */
 static void
 responder_sign(struct responder *r, const struct request *req,
@@ -110,11 +146,13 @@ responder_handle(struct responder *r, const struct request *req,
 		reply_cors(rep, r->conf, req, 0);
 		break;
 	}
-	if (d.err == OERR_OK)
+	if (d.err == OERR_OK) {
+		if (log_held > 0)
+			responder_log_flush(time(NULL));
 		return;
+	}
 	if (oerr_status(d.err) >= 500)
-		olog_warn("%d %s: %s", oerr_status(d.err), oerr_code(d.err),
-		    d.msg);
+		responder_log_5xx(&d, time(NULL));
 	else
 		olog_debug("%d %s: %s", oerr_status(d.err), oerr_code(d.err),
 		    d.msg);

@@ -7,12 +7,13 @@
 #    and every request in between is answered;
 #  - each failure answers its JSON error and the workers keep serving;
 #  - a client's "Proxy:" header changes nothing (httpoxy);
+#  - a flood of identical error answers is logged once, then counted;
 #  - no secret in any log or answer.
 . "${top_srcdir:-.}/tests/lib/credsemu.sh"
 . "$top_srcdir/tests/lib/stack.sh"
 need_emu
 need nginx spawn-fcgi
-plan 22
+plan 25
 
 N=${CREDS_FCGI_REQUESTS:-10000}
 
@@ -173,9 +174,29 @@ like "$(cat "$T/fail-ossign.log")" 'NoPermission.*trust policy' \
     "the log said what to fix for NoPermission"
 like "$(cat "$T/fail-ossign.log")" 'did not answer in time' "and for the hang"
 
+# ---- an outage does not flood the log ---------------------------------------
+# One worker, so that every answer goes through the same counter: each 502
+# is either logged or counted in the "the same answer N more times" line
+# that the next different answer (here the first 200) brings.
+emu_conf "$T/flood.conf" "role_session_name = flooding" "cache_dir = $T/cache-flood"
+fcgi_start flood "$T/flood.conf" 1
+emu_fail nopermission -1 AssumeRole
+for i in $(seq 40); do get "$URL_flood?filename=f.png"; echo "$STATUS"; done >"$T/flood"
+is "$(sort "$T/flood" | uniq -c | awk '{print $2 "x" $1}')" 502x40 "40 requests during the outage: 40 answers 502"
+emu_fail none
+sleep 1.1
+get "$URL_flood?filename=f.png"
+sleep 0.2
+lines=$(grep -c ': 502 credentials_refused: STS AssumeRole refused' "$T/flood-ossign.log")
+held=$(grep -o '502 credentials_refused: the same answer [0-9]* more times' "$T/flood-ossign.log" |
+    awk '{ n += $6 } END { print n + 0 }')
+ok "$([ "$lines" -ge 1 ] && [ "$lines" -le 5 ] && echo 0 || echo 1)" \
+    "logged in $lines lines, not one per answer" || diag_file "$T/flood-ossign.log"
+is "$STATUS/$((lines + held))" "200/40" "STS back: 200, and the log accounts for all 40 answers"
+
 # ---- nothing leaked ---------------------------------------------------------
 cat "$T"/nginx-*/error.log >"$T/nginx-error.log" 2>/dev/null
 secrets_scan "$T/sts-main.log" "$T/sts-short.log" "$T/main-ossign.log" \
-    "$T/short-ossign.log" "$T/fail-ossign.log" "$T/cgi.log" \
+    "$T/short-ossign.log" "$T/fail-ossign.log" "$T/flood-ossign.log" "$T/cgi.log" \
     "$T/nginx-error.log" "$T/responses" "$T/short-last"
 checker_clean

@@ -19,11 +19,14 @@
 # secret.  The workers are the same processes at the end and their RSS has
 # grown by less than SOAK_RSS_KIB (512) since the warm phase.
 #
+# SOAK_SKIP=1 skips it.
+#
 # The credential lifetime sets the length (about 150 s whatever the count):
 # ossign refreshes no earlier than half-way through a credential's life and
 # never signs with less than a minute left, so the 30 s hold after a failed
 # refresh needs a life of about 200 s.  SOAK_REQUESTS only sets the load.
 . "${top_srcdir:-.}/tests/lib/stack.sh"
+[ -z "${SOAK_SKIP:-}" ] || skip_all "SOAK_SKIP is set (tests/run-all's distcheck: the soak ran in build/ and build-asan/)"
 need_ossign
 need wrk nginx spawn-fcgi curl python3 openssl
 stack_have_sts || skip_all "the STS emulator cannot run (node_modules missing: npm ci)"
