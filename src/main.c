@@ -246,6 +246,17 @@ main(int argc, char *argv[])
 	}
 	if (check) {
 		printf("configuration OK\n");
+		fflush(stdout);
+		/*
+		 * The server's environment (its user, systemd credentials,
+		 * variables) may differ from this shell's: a note, not an
+		 * error.  Nothing here touches the network.
+		 */
+		if ((r.creds = creds_source_new(conf, err, sizeof(err))) ==
+		    NULL)
+			fprintf(stderr, "ossign: note: the credentials cannot "
+			    "be set up in this environment: %s\n", err);
+		creds_source_free(r.creds);
 		rc = 0;
 		goto out;
 	}

@@ -1,10 +1,10 @@
 #!/bin/bash
 # The ossign command line: -V, -h, -t (configuration OK / file:line
-# errors), and `ossign sign` reproducing the vendor vectors byte for byte
+# errors; a note when the credentials cannot be set up here), and `ossign sign` reproducing the vendor vectors byte for byte
 # (tests/data/oss-post-v4.json, computed with the ali-oss npm package).
 . "${top_srcdir:-.}/tests/lib/common.sh"
 t_tmpdir
-plan 22
+plan 25
 
 run() { $OSSIGN_WRAP "$OSSIGN" "$@"; }
 vec() { python3 -c 'import json,sys
@@ -33,8 +33,21 @@ min_size = 1
 max_size = 10485760
 key_prefix = user/alice/
 CONF
-is "$(run -c "$T/p1.conf" -t 2>&1)" "configuration OK" "-t accepts a good file"
-is "$(OSSIGN_CONFIG="$T/p1.conf" run -t 2>&1)" "configuration OK" \
+unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET OSS_ACCESS_KEY_ID OSS_ACCESS_KEY_SECRET
+is "$(run -c "$T/p1.conf" -t 2>"$T/t.err")" "configuration OK" "-t accepts a good file"
+like "$(cat "$T/t.err")" '^ossign: note: the credentials cannot be set up in this environment: credentials = env needs ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET' \
+    "with no credentials in this environment, -t says so on stderr"
+is "$(ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIcli ALIBABA_CLOUD_ACCESS_KEY_SECRET=cli-secret-never-shown-7Jq2 \
+    run -c "$T/p1.conf" -t 2>&1)" "configuration OK" "and with them, nothing more"
+( umask 022 && printf 'AccessKeyId = LTAIcli\nAccessKeySecret = cli-secret-never-shown-7Jq2\n' >"$T/key.ini" )
+printf 'bucket = b12\nregion = cn-hangzhou\ncredentials = ram_role_arn\nrole_arn = acs:ram::1234567890123456:role/up\naccess_key_file = %s\n' \
+    "$T/key.ini" >"$T/k.conf"
+out=$(run -c "$T/k.conf" -t 2>&1)
+st=$?
+like "$st:$out" "^0:configuration OK
+ossign: note: the credentials cannot be set up in this environment: access_key_file $T/key.ini is accessible by group or others \\(mode 0644\\): refused; chmod 600 it$" \
+    "a key file others can read: -t notes it (the server would refuse it)"
+is "$(OSSIGN_CONFIG="$T/p1.conf" run -t 2>/dev/null)" "configuration OK" \
     "OSSIGN_CONFIG names the file"
 printf 'bucket = b12\nregion = cn-hangzhou\n[upload a]\nmax_size = lots\n' \
     >"$T/bad.conf"
