@@ -1,4 +1,5 @@
 /* A small JSON writer; see jsonw.h. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,20 +65,47 @@ jsonw_close(struct jsonw *w, char c)
 	w->first = 0;
 }
 
+#define JSONW_ONES	0x0101010101010101ULL
+#define JSONW_HIGH	0x8080808080808080ULL
+
+/*
+ * Nonzero when one of the 8 bytes in v is below 0x20, '"' or '\\': the
+ * "has a byte less than n" bit trick (exact about whether there is one,
+ * not about which).  The answer's long strings, the policy and the token,
+ * take 8 bytes a step this way instead of one.
+ */
+static inline uint64_t
+jsonw_special8(uint64_t v)
+{
+	uint64_t q = v ^ (JSONW_ONES * '"'), b = v ^ (JSONW_ONES * '\\');
+
+	return ((v - JSONW_ONES * 0x20) | (q - JSONW_ONES) |
+	    (b - JSONW_ONES)) & ~v & JSONW_HIGH;
+}
+
 /* The quoted, escaped string, with no separator. */
 static void
 jsonw_quote(struct jsonw *w, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *run;
+	const unsigned char *p = (const unsigned char *)s, *run, *end;
 	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+	uint64_t v;
 
+	end = p + strlen(s);
 	jsonw_mem(w, "\"", 1);
 	for (;;) {
-		for (run = p; *p >= 0x20 && *p != '"' && *p != '\\'; p++)
+		run = p;
+		while (end - p >= 8) {
+			memcpy(&v, p, sizeof(v));
+			if (jsonw_special8(v))
+				break;
+			p += 8;
+		}
+		for (; p < end && *p >= 0x20 && *p != '"' && *p != '\\'; p++)
 			;
 		jsonw_mem(w, (const char *)run, (size_t)(p - run));
-		if (*p == '\0')
+		if (p == end)
 			break;
 		switch (*p) {
 		case '"':

@@ -7,6 +7,27 @@
 #include "jsonw.h"
 #include "tap.h"
 
+/* 1 when jsonw and json-c (as the policy uses it) quote str differently. */
+static int
+json_c_differs(const char *str)
+{
+	struct jsonw w;
+	json_object *o;
+	char *s;
+	size_t len;
+	int differs;
+
+	o = json_object_new_string(str);
+	jsonw_init(&w, 16);
+	jsonw_str(&w, str);
+	s = jsonw_finish(&w, &len);
+	differs = s == NULL || strcmp(s, json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) != 0;
+	json_object_put(o);
+	free(s);
+	return differs;
+}
+
 int
 main(void)
 {
@@ -16,7 +37,7 @@ main(void)
 	size_t len;
 	const char *nasty = "q\"b\\s/\x01\n\t\x1f\xe2\x98\x83";
 
-	tap_plan(6);
+	tap_plan(8);
 	jsonw_init(&w, 8);	/* small on purpose: it must grow */
 	jsonw_open(&w, '{');
 	jsonw_kv(&w, "a", "1");
@@ -54,6 +75,43 @@ main(void)
 	    o, "n")), nasty) == 0, "parses back to the same string");
 	json_object_put(o);
 	free(s);
+
+	/*
+	 * Every byte at every position of a string long enough for the
+	 * 8-bytes-a-step scan, and pseudo-random strings of every length
+	 * up to 80: always json-c's bytes.
+	 */
+	{
+		char buf[96];
+		int b, pos, n, bad = 0, tried = 0;
+		unsigned long x = 12345;
+
+		for (b = 1; b < 256; b++)
+			for (pos = 0; pos < 24; pos++) {
+				memset(buf, 'a', 23);
+				buf[23] = '\0';
+				buf[pos < 23 ? pos : 22] = (char)b;
+				bad += json_c_differs(buf);
+				tried++;
+			}
+		ok(bad == 0, "%d of %d single-byte strings differ from json-c",
+		    bad, tried);
+		bad = tried = 0;
+		for (n = 0; n <= 80; n++)
+			for (b = 0; b < 40; b++) {
+				for (pos = 0; pos < n; pos++) {
+					x = x * 1103515245 + 12345;
+					/* mostly plain, sometimes special */
+					buf[pos] = (char)((x >> 16) % 8 ?
+					    'A' + (x >> 8) % 58 : (x >> 20) % 255 + 1);
+				}
+				buf[n] = '\0';
+				bad += json_c_differs(buf);
+				tried++;
+			}
+		ok(bad == 0, "%d of %d random strings differ from json-c",
+		    bad, tried);
+	}
 
 	jsonw_init(&w, 64);
 	jsonw_open(&w, '[');
