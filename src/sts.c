@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -577,9 +578,87 @@ static int sts_refs;
 static int sts_curl_ready;
 
 /*
- * libcurl (and with it OpenSSL's TLS setup) is initialised on the first
- * HTTP call, not at start: most CGI invocations and most FastCGI requests
- * are served from the cache and never need it.
+ * libcurl is loaded with dlopen on the first HTTP call, not linked: its
+ * dependencies (TLS, HTTP/2, SSH, LDAP, Kerberos...) cost a plain CGI
+ * more in the dynamic loader than everything else it does, and most CGI
+ * runs and almost every FastCGI request are served from the cache and
+ * never call out.  The loaded library stays for the life of the process.
+ */
+static struct {
+	void		*lib;
+	CURLcode	(*global_init)(long);
+	void		(*global_cleanup)(void);
+	CURL		*(*easy_init)(void);
+	CURLcode	(*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode	(*easy_perform)(CURL *);
+	CURLcode	(*easy_getinfo)(CURL *, CURLINFO, ...);
+	void		(*easy_cleanup)(CURL *);
+	const char	*(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void		(*slist_free_all)(struct curl_slist *);
+} cu;
+static char sts_load_error[256];
+
+static int
+sts_curl_load(void)
+{
+	static const char *const names[] = {
+		"curl_global_init", "curl_global_cleanup", "curl_easy_init",
+		"curl_easy_setopt", "curl_easy_perform", "curl_easy_getinfo",
+		"curl_easy_cleanup", "curl_easy_strerror", "curl_slist_append",
+		"curl_slist_free_all",
+	};
+	void *fn[sizeof(names) / sizeof(names[0])];
+	const char *e;
+	void *lib;
+	size_t i;
+
+	if (cu.lib != NULL)
+		return 0;
+	if (sts_load_error[0] != '\0')
+		return -1;
+	if ((lib = dlopen(OSSIGN_LIBCURL, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		e = dlerror();
+		snprintf(sts_load_error, sizeof(sts_load_error), "cannot load "
+		    "%s: %s", OSSIGN_LIBCURL, e != NULL ? e : "dlopen failed");
+		olog_err("%s: install libcurl (Debian: libcurl4)",
+		    sts_load_error);
+		return -1;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((fn[i] = dlsym(lib, names[i])) == NULL) {
+			snprintf(sts_load_error, sizeof(sts_load_error),
+			    "%s has no %s", OSSIGN_LIBCURL, names[i]);
+			olog_err("%s", sts_load_error);
+			dlclose(lib);
+			return -1;
+		}
+	/* POSIX: a data pointer from dlsym converts to a function's. */
+	*(void **)&cu.global_init = fn[0];
+	*(void **)&cu.global_cleanup = fn[1];
+	*(void **)&cu.easy_init = fn[2];
+	*(void **)&cu.easy_setopt = fn[3];
+	*(void **)&cu.easy_perform = fn[4];
+	*(void **)&cu.easy_getinfo = fn[5];
+	*(void **)&cu.easy_cleanup = fn[6];
+	*(void **)&cu.easy_strerror = fn[7];
+	*(void **)&cu.slist_append = fn[8];
+	*(void **)&cu.slist_free_all = fn[9];
+	cu.lib = lib;
+	return 0;
+}
+
+static const char *
+sts_strerror(CURLcode cc)
+{
+	if (cu.lib == NULL)
+		return sts_load_error[0] ? sts_load_error : "libcurl not loaded";
+	return cu.easy_strerror(cc);
+}
+
+/*
+ * sts_init only counts users; libcurl (and with it OpenSSL's TLS setup)
+ * is loaded and initialised on the first HTTP call.
  */
 int
 sts_init(void)
@@ -592,7 +671,8 @@ static int
 sts_curl_init(void)
 {
 	if (!sts_curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		if (sts_curl_load() == -1 ||
+		    cu.global_init(CURL_GLOBAL_DEFAULT) != 0)
 			return -1;
 		sts_curl_ready = 1;
 	}
@@ -603,7 +683,7 @@ void
 sts_cleanup(void)
 {
 	if (sts_refs > 0 && --sts_refs == 0 && sts_curl_ready) {
-		curl_global_cleanup();
+		cu.global_cleanup();
 		sts_curl_ready = 0;
 	}
 }
@@ -673,55 +753,62 @@ sts_http_do(const struct sts_opts *o, struct sts_http *h)
 	h->toolarge = 0;
 	h->errbuf[0] = '\0';
 	h->reqid[0] = '\0';
-	if (sts_curl_init() == -1 || (c = curl_easy_init()) == NULL) {
+	if (sts_curl_init() == -1) {
+		h->cc = CURLE_FAILED_INIT;
+		return -1;
+	}
+	if ((c = cu.easy_init()) == NULL) {
 		h->cc = CURLE_OUT_OF_MEMORY;
 		return -1;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, h->url);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR,
-	    h->allow_http ? "http,https" : "https");
-#else
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS, h->allow_http ?
-	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS) : (long)CURLPROTO_HTTPS);
-#endif
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, o->timeout);
+	cu.easy_setopt(c, CURLOPT_URL, h->url);
+	/* The library loaded may be older (< 7.85) than the headers. */
+	if (cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR,
+	    h->allow_http ? "http,https" : "https") != CURLE_OK) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+		cu.easy_setopt(c, CURLOPT_PROTOCOLS, h->allow_http ?
+		    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS) :
+		    (long)CURLPROTO_HTTPS);
+#pragma GCC diagnostic pop
+	}
+	cu.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
+	cu.easy_setopt(c, CURLOPT_TIMEOUT, o->timeout);
 	/*
 	 * Always set: otherwise libcurl takes http_proxy/HTTPS_PROXY from
 	 * the environment, and a CGI's HTTP_PROXY comes from the client's
 	 * "Proxy:" header (httpoxy).
 	 */
-	curl_easy_setopt(c, CURLOPT_PROXY,
+	cu.easy_setopt(c, CURLOPT_PROXY,
 	    h->use_proxy && o->proxy != NULL ? o->proxy : "");
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "");	/* nor NO_PROXY */
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	cu.easy_setopt(c, CURLOPT_NOPROXY, "");	/* nor NO_PROXY */
+	cu.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	cu.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (o->ca_file != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/"
+		cu.easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+	cu.easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/"
 	    PACKAGE_VERSION);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE, (long)LIMIT_STS_RESPONSE);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sts_http_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, sts_http_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
+	cu.easy_setopt(c, CURLOPT_MAXFILESIZE, (long)LIMIT_STS_RESPONSE);
+	cu.easy_setopt(c, CURLOPT_HTTPHEADER, h->headers);
+	cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, sts_http_write);
+	cu.easy_setopt(c, CURLOPT_WRITEDATA, h);
+	cu.easy_setopt(c, CURLOPT_HEADERFUNCTION, sts_http_header);
+	cu.easy_setopt(c, CURLOPT_HEADERDATA, h);
+	cu.easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
 	if (strcmp(h->method, "GET") != 0) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+		cu.easy_setopt(c, CURLOPT_POSTFIELDS,
 		    h->body != NULL ? h->body : "");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+		cu.easy_setopt(c, CURLOPT_POSTFIELDSIZE,
 		    h->body != NULL ? (long)strlen(h->body) : 0L);
 		if (strcmp(h->method, "POST") != 0)
-			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, h->method);
+			cu.easy_setopt(c, CURLOPT_CUSTOMREQUEST, h->method);
 	}
-	h->cc = curl_easy_perform(c);
+	h->cc = cu.easy_perform(c);
 	if (h->cc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h->status);
-	curl_easy_cleanup(c);
+		cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h->status);
+	cu.easy_cleanup(c);
 	if (h->toolarge && h->cc != CURLE_OK)
 		h->cc = CURLE_FILESIZE_EXCEEDED;
 	return h->cc == CURLE_OK ? 0 : -1;
@@ -873,10 +960,12 @@ sts_hdr_free(struct curl_slist *l)
 {
 	struct curl_slist *p;
 
+	if (l == NULL)
+		return;
 	for (p = l; p != NULL; p = p->next)
 		if (p->data != NULL)
 			crypto_wipe(p->data, strlen(p->data));
-	curl_slist_free_all(l);
+	cu.slist_free_all(l);
 }
 
 static int
@@ -892,7 +981,8 @@ sts_hdr(struct curl_slist **l, const char *name, const char *value)
 		sbuf_free(&b);
 		return -1;
 	}
-	n = curl_slist_append(*l, b.p);
+	/* Headers are built before the first exchange: load here too. */
+	n = sts_curl_init() == 0 ? cu.slist_append(*l, b.p) : NULL;
 	sbuf_free(&b);
 	if (n == NULL)
 		return -1;
@@ -1052,7 +1142,7 @@ sts_fail(const char *what, enum sts_result r, const struct sts_http *h,
 
 	if (h->cc != CURLE_OK) {
 		olog_err("%s failed after %ld %s: %s (%s): %s", what, tries,
-		    tries == 1 ? "try" : "tries", curl_easy_strerror(h->cc),
+		    tries == 1 ? "try" : "tries", sts_strerror(h->cc),
 		    h->errbuf[0] ? h->errbuf : "-", sts_cc_hint(h->cc));
 		oerr_set(d, OERR_CREDS_UNAVAILABLE, "%s is unavailable: %s",
 		    what, h->cc == CURLE_OPERATION_TIMEDOUT ? "timed out" :
@@ -1062,7 +1152,7 @@ sts_fail(const char *what, enum sts_result r, const struct sts_http *h,
 		    h->cc == CURLE_COULDNT_RESOLVE_HOST ? "could not connect" :
 		    h->cc == CURLE_PEER_FAILED_VERIFICATION ||
 		    h->cc == CURLE_SSL_CACERT_BADFILE ? "TLS verification "
-		    "failed" : curl_easy_strerror(h->cc));
+		    "failed" : sts_strerror(h->cc));
 		return -1;
 	}
 	switch (r) {
@@ -1115,6 +1205,13 @@ sts_exchange(const struct sts_opts *o, const char *what,
 	max = 1 + (o->retries < 0 ? 0 : o->retries > LIMIT_STS_RETRIES ?
 	    LIMIT_STS_RETRIES : o->retries);
 	memset(&e, 0, sizeof(e));
+	if (sts_curl_init() == -1) {
+		if (sts_load_error[0] == '\0')
+			olog_err("%s: libcurl failed to initialise", what);
+		return oerr_set(d, OERR_CREDS_UNAVAILABLE, "%s is unavailable: "
+		    "%s", what, sts_load_error[0] ? sts_load_error :
+		    "libcurl failed to initialise"), -1;
+	}
 	for (tries = 1; tries <= max; tries++) {
 		if (tries > 1)
 			sts_backoff(tries - 1);
@@ -1154,7 +1251,7 @@ sts_exchange(const struct sts_opts *o, const char *what,
 			if (!sts_cc_transient(h->cc))
 				break;
 			olog_warn("%s: try %ld of %ld: %s", what, tries, max,
-			    curl_easy_strerror(h->cc));
+			    sts_strerror(h->cc));
 		}
 	}
 	if (tries > max)

@@ -39,7 +39,7 @@ like "$(cat "$T/t.err")" '^ossign: note: the credentials cannot be set up in thi
     "with no credentials in this environment, -t says so on stderr"
 is "$(ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIcli ALIBABA_CLOUD_ACCESS_KEY_SECRET=cli-secret-never-shown-7Jq2 \
     run -c "$T/p1.conf" -t 2>&1)" "configuration OK" "and with them, nothing more"
-( umask 022 && printf 'AccessKeyId = LTAIcli\nAccessKeySecret = cli-secret-never-shown-7Jq2\n' >"$T/key.ini" )
+( umask 022 && printf 'access_key_id = LTAIcli\naccess_key_secret = cli-secret-never-shown-7Jq2\n' >"$T/key.ini" )
 printf 'bucket = b12\nregion = cn-hangzhou\ncredentials = ram_role_arn\nrole_arn = acs:ram::1234567890123456:role/up\naccess_key_file = %s\n' \
     "$T/key.ini" >"$T/k.conf"
 out=$(run -c "$T/k.conf" -t 2>&1)
