@@ -597,68 +597,56 @@ static struct {
 	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
 	void		(*slist_free_all)(struct curl_slist *);
 } cu;
-static char sts_load_error[256];
 
+/*
+ * Load libcurl; on failure put the reason in err.  A failure is not
+ * remembered: once libcurl is installed, the next refresh finds it.
+ */
 static int
-sts_curl_load(void)
+sts_curl_load(char *err, size_t errlen)
 {
-	static const char *const names[] = {
-		"curl_global_init", "curl_global_cleanup", "curl_easy_init",
-		"curl_easy_setopt", "curl_easy_perform", "curl_easy_getinfo",
-		"curl_easy_cleanup", "curl_easy_strerror", "curl_slist_append",
-		"curl_slist_free_all",
+	/* POSIX: dlsym's data pointer converts to a function pointer. */
+	static const struct {
+		const char	*name;
+		void		**slot;
+	} syms[] = {
+		{ "curl_global_init", (void **)&cu.global_init },
+		{ "curl_global_cleanup", (void **)&cu.global_cleanup },
+		{ "curl_easy_init", (void **)&cu.easy_init },
+		{ "curl_easy_setopt", (void **)&cu.easy_setopt },
+		{ "curl_easy_perform", (void **)&cu.easy_perform },
+		{ "curl_easy_getinfo", (void **)&cu.easy_getinfo },
+		{ "curl_easy_cleanup", (void **)&cu.easy_cleanup },
+		{ "curl_easy_strerror", (void **)&cu.easy_strerror },
+		{ "curl_slist_append", (void **)&cu.slist_append },
+		{ "curl_slist_free_all", (void **)&cu.slist_free_all },
 	};
-	void *fn[sizeof(names) / sizeof(names[0])];
 	const char *e;
 	void *lib;
 	size_t i;
 
 	if (cu.lib != NULL)
 		return 0;
-	if (sts_load_error[0] != '\0')
-		return -1;
 	if ((lib = dlopen(OSSIGN_LIBCURL, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		e = dlerror();
-		snprintf(sts_load_error, sizeof(sts_load_error), "cannot load "
-		    "%s: %s", OSSIGN_LIBCURL, e != NULL ? e : "dlopen failed");
-		olog_err("%s: install libcurl (Debian: libcurl4)",
-		    sts_load_error);
+		snprintf(err, errlen, "cannot load %s: %s", OSSIGN_LIBCURL,
+		    e != NULL ? e : "dlopen failed");
 		return -1;
 	}
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if ((fn[i] = dlsym(lib, names[i])) == NULL) {
-			snprintf(sts_load_error, sizeof(sts_load_error),
-			    "%s has no %s", OSSIGN_LIBCURL, names[i]);
-			olog_err("%s", sts_load_error);
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++)
+		if ((*syms[i].slot = dlsym(lib, syms[i].name)) == NULL) {
+			snprintf(err, errlen, "%s has no %s", OSSIGN_LIBCURL,
+			    syms[i].name);
 			dlclose(lib);
 			return -1;
 		}
-	/* POSIX: a data pointer from dlsym converts to a function's. */
-	*(void **)&cu.global_init = fn[0];
-	*(void **)&cu.global_cleanup = fn[1];
-	*(void **)&cu.easy_init = fn[2];
-	*(void **)&cu.easy_setopt = fn[3];
-	*(void **)&cu.easy_perform = fn[4];
-	*(void **)&cu.easy_getinfo = fn[5];
-	*(void **)&cu.easy_cleanup = fn[6];
-	*(void **)&cu.easy_strerror = fn[7];
-	*(void **)&cu.slist_append = fn[8];
-	*(void **)&cu.slist_free_all = fn[9];
 	cu.lib = lib;
 	return 0;
 }
 
-static const char *
-sts_strerror(CURLcode cc)
-{
-	if (cu.lib == NULL)
-		return sts_load_error[0] ? sts_load_error : "libcurl not loaded";
-	return cu.easy_strerror(cc);
-}
-
 /*
  * sts_init only counts users; libcurl (and with it OpenSSL's TLS setup)
- * is loaded and initialised on the first HTTP call.
+ * is loaded and initialised by sts_ready, on the first HTTP call.
  */
 int
 sts_init(void)
@@ -667,15 +655,30 @@ sts_init(void)
 	return 0;
 }
 
+/*
+ * libcurl loaded and initialised, or d filled (503, naming the cause).
+ * Every public call that goes over HTTP starts here; nothing below it
+ * checks again.
+ */
 static int
-sts_curl_init(void)
+sts_ready(const char *what, struct oerr_detail *d)
 {
-	if (!sts_curl_ready) {
-		if (sts_curl_load() == -1 ||
-		    cu.global_init(CURL_GLOBAL_DEFAULT) != 0)
-			return -1;
-		sts_curl_ready = 1;
+	char err[256];
+
+	if (sts_curl_ready)
+		return 0;
+	if (sts_curl_load(err, sizeof(err)) == -1) {
+		olog_err("%s: %s: install libcurl (Debian: libcurl4)", what,
+		    err);
+		return oerr_set(d, OERR_CREDS_UNAVAILABLE, "%s is unavailable: "
+		    "%s", what, err), -1;
 	}
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		olog_err("%s: libcurl failed to initialise", what);
+		return oerr_set(d, OERR_CREDS_UNAVAILABLE, "%s is unavailable: "
+		    "libcurl failed to initialise", what), -1;
+	}
+	sts_curl_ready = 1;
 	return 0;
 }
 
@@ -753,10 +756,6 @@ sts_http_do(const struct sts_opts *o, struct sts_http *h)
 	h->toolarge = 0;
 	h->errbuf[0] = '\0';
 	h->reqid[0] = '\0';
-	if (sts_curl_init() == -1) {
-		h->cc = CURLE_FAILED_INIT;
-		return -1;
-	}
 	if ((c = cu.easy_init()) == NULL) {
 		h->cc = CURLE_OUT_OF_MEMORY;
 		return -1;
@@ -981,8 +980,7 @@ sts_hdr(struct curl_slist **l, const char *name, const char *value)
 		sbuf_free(&b);
 		return -1;
 	}
-	/* Headers are built before the first exchange: load here too. */
-	n = sts_curl_init() == 0 ? cu.slist_append(*l, b.p) : NULL;
+	n = cu.slist_append(*l, b.p);
 	sbuf_free(&b);
 	if (n == NULL)
 		return -1;
@@ -1142,7 +1140,7 @@ sts_fail(const char *what, enum sts_result r, const struct sts_http *h,
 
 	if (h->cc != CURLE_OK) {
 		olog_err("%s failed after %ld %s: %s (%s): %s", what, tries,
-		    tries == 1 ? "try" : "tries", sts_strerror(h->cc),
+		    tries == 1 ? "try" : "tries", cu.easy_strerror(h->cc),
 		    h->errbuf[0] ? h->errbuf : "-", sts_cc_hint(h->cc));
 		oerr_set(d, OERR_CREDS_UNAVAILABLE, "%s is unavailable: %s",
 		    what, h->cc == CURLE_OPERATION_TIMEDOUT ? "timed out" :
@@ -1152,7 +1150,7 @@ sts_fail(const char *what, enum sts_result r, const struct sts_http *h,
 		    h->cc == CURLE_COULDNT_RESOLVE_HOST ? "could not connect" :
 		    h->cc == CURLE_PEER_FAILED_VERIFICATION ||
 		    h->cc == CURLE_SSL_CACERT_BADFILE ? "TLS verification "
-		    "failed" : sts_strerror(h->cc));
+		    "failed" : cu.easy_strerror(h->cc));
 		return -1;
 	}
 	switch (r) {
@@ -1205,13 +1203,6 @@ sts_exchange(const struct sts_opts *o, const char *what,
 	max = 1 + (o->retries < 0 ? 0 : o->retries > LIMIT_STS_RETRIES ?
 	    LIMIT_STS_RETRIES : o->retries);
 	memset(&e, 0, sizeof(e));
-	if (sts_curl_init() == -1) {
-		if (sts_load_error[0] == '\0')
-			olog_err("%s: libcurl failed to initialise", what);
-		return oerr_set(d, OERR_CREDS_UNAVAILABLE, "%s is unavailable: "
-		    "%s", what, sts_load_error[0] ? sts_load_error :
-		    "libcurl failed to initialise"), -1;
-	}
 	for (tries = 1; tries <= max; tries++) {
 		if (tries > 1)
 			sts_backoff(tries - 1);
@@ -1251,7 +1242,7 @@ sts_exchange(const struct sts_opts *o, const char *what,
 			if (!sts_cc_transient(h->cc))
 				break;
 			olog_warn("%s: try %ld of %ld: %s", what, tries, max,
-			    sts_strerror(h->cc));
+			    cu.easy_strerror(h->cc));
 		}
 	}
 	if (tries > max)
@@ -1276,6 +1267,8 @@ sts_assume_role(const struct sts_opts *o, const struct creds *key,
 	struct sts_http h;
 	char host[LIMIT_URL_LEN];
 
+	if (sts_ready("STS AssumeRole", d) == -1)
+		return -1;
 	if (sts_url_host(o->endpoint, 0, host, sizeof(host)) == -1)
 		return oerr_set(d, OERR_INTERNAL, NULL), -1;
 	memset(&h, 0, sizeof(h));
@@ -1294,6 +1287,8 @@ sts_assume_role_oidc(const struct sts_opts *o, const char *provider_arn,
 	struct sts_http h;
 	char host[LIMIT_URL_LEN];
 
+	if (sts_ready("STS AssumeRoleWithOIDC", d) == -1)
+		return -1;
 	if (sts_url_host(o->endpoint, 0, host, sizeof(host)) == -1)
 		return oerr_set(d, OERR_INTERNAL, NULL), -1;
 	memset(&h, 0, sizeof(h));
@@ -1364,6 +1359,8 @@ sts_ecs_metadata(const struct sts_opts *o, const char *role, time_t now,
 	size_t i;
 	int rc = -1;
 
+	if (sts_ready(what, d) == -1)
+		return -1;
 	memset(&h, 0, sizeof(h));
 	if (sts_url_host(o->endpoint, 1, host, sizeof(host)) == -1) {
 		oerr_set(d, OERR_INTERNAL, NULL);
@@ -1445,6 +1442,8 @@ sts_credentials_uri(const struct sts_opts *o, const char *uri, time_t now,
 	struct sts_call call = { STS_PLAIN, NULL, NULL, NULL, NULL, NULL, 1 };
 	struct sts_http h;
 
+	if (sts_ready("the credentials URI", d) == -1)
+		return -1;
 	memset(&h, 0, sizeof(h));
 	h.method = "GET";
 	h.url = uri;
