@@ -926,14 +926,11 @@ creds_refresh(struct creds_source *s, time_t now, struct oerr_detail *d)
 			return 0;
 		}
 		/*
-		 * A failure that ended after this request began is the
-		 * outcome of the attempt we waited for, however long the
-		 * wait: take it rather than ask again.
+		 * Held at the time this request began: the outcome of the
+		 * attempt it waited for (however long the wait), or one
+		 * that ended just before it.  Take it rather than ask again.
 		 */
-		if (creds_failing(s, now + (time(NULL) - t0), d) ||
-		    (!creds_usable(&s->cur, now) &&
-		    s->fail_until - LIMIT_FAIL_HOLD >= now)) {
-			*d = s->fail;
+		if (creds_failing(s, now, d)) {
 			cache_unlock(s->cache);
 			return -1;
 		}
