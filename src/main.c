@@ -188,6 +188,7 @@ main(int argc, char *argv[])
 {
 	struct conf *conf = NULL;
 	struct responder r;
+	struct creds_source *src;
 	const char *path, *address = NULL;
 	char err[1024];
 	long long workers = 1;
@@ -252,11 +253,10 @@ main(int argc, char *argv[])
 		 * variables) may differ from this shell's: a note, not an
 		 * error.  Nothing here touches the network.
 		 */
-		if ((r.creds = creds_source_new(conf, err, sizeof(err))) ==
-		    NULL)
+		if ((src = creds_source_new(conf, err, sizeof(err))) == NULL)
 			fprintf(stderr, "ossign: note: the credentials cannot "
 			    "be set up in this environment: %s\n", err);
-		creds_source_free(r.creds);
+		creds_source_free(src);
 		rc = 0;
 		goto out;
 	}

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The ossign command line: -V, -h, -t (configuration OK / file:line
-# errors; a note when the credentials cannot be set up here), and `ossign sign` reproducing the vendor vectors byte for byte
+# errors; a note when the credentials cannot be set up here), and `ossign
+# sign` reproducing the vendor vectors byte for byte
 # (tests/data/oss-post-v4.json, computed with the ali-oss npm package).
 . "${top_srcdir:-.}/tests/lib/common.sh"
 t_tmpdir

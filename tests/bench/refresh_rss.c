@@ -9,9 +9,10 @@
  *   -c FILE       an ossign.conf with an STS source and a cache_dir of its own
  *   -p HTTP_PORT  the emulator's plain-HTTP admin port (its clock is moved)
  *   -n N          refreshes [1200]
- *   -s STEP       seconds the clock moves per refresh [101]: a credential
- *                 lifetime L is refreshed after L/2 and must have a minute
- *                 left, so STEP must lie in [L/2, L - 60]
+ *   -s STEP       seconds the clock moves per refresh [101]: credentials
+ *                 of lifetime L are refreshed with B = min(L/2, 900)
+ *                 seconds left and used only with a minute left, so STEP
+ *                 must lie in [L - B, L - 60]
  *
  * A refresh needs time to pass.  The clock given to ossign and the
  * emulator's move STEP seconds a step, 8 steps a cycle (707 s, inside
@@ -113,11 +114,20 @@ main(int argc, char **argv)
 
 	while ((ch = getopt(argc, argv, "c:p:n:s:")) != -1) {
 		switch (ch) {
-		case 'c': path = optarg; break;
-		case 'p': port = atoi(optarg); break;
-		case 'n': n = atoi(optarg); break;
-		case 's': step = atol(optarg); break;
-		default: goto usage;
+		case 'c':
+			path = optarg;
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'n':
+			n = atoi(optarg);
+			break;
+		case 's':
+			step = atol(optarg);
+			break;
+		default:
+			goto usage;
 		}
 	}
 	if (path == NULL || port <= 0 || n <= 0 || step <= 0)
