@@ -28,7 +28,9 @@
  *          https://www.alibabacloud.com/help/en/oss/user-guide/how-oss-works-with-ram ("prevent
  *          public ACL settings": Deny oss:PutObject when oss:x-oss-object-acl is not private or
  *          default; so an upload that sets an ACL is authorized as oss:PutObject)
+ *   [ACLF] "the acl form field of a PostObject request is invalid", https://help.aliyun.com/document_detail/480522.html
  *   [BPA]  Block Public Access, https://www.alibabacloud.com/help/en/oss/user-guide/block-public-access
+ *          (new buckets have it on: object ACLs can then only be private or default)
  * - A form field no condition names is accepted and takes effect [PO].  Only the V4 fields
  *   x-oss-signature-version, x-oss-credential and x-oss-date must be named by the policy [V4];
  *   x-oss-security-token too (emulator choice, unverified: ossign always names it).  There is
@@ -41,7 +43,8 @@
  *   fields only: a condition on $content-type says nothing about the file part's header.
  * - Stored and served back as OSS would: Cache-Control, Content-Disposition, Content-Encoding,
  *   Expires, x-oss-meta-* [PO]; x-oss-object-acl (default, private, public-read,
- *   public-read-write) [ACL]; x-oss-storage-class (Standard, IA, Archive, ColdArchive,
+ *   public-read-write) [ACL], and the `acl` field, whose values OSS documents too [ACLF] (which
+ *   of the two wins is not documented: here the more public one); x-oss-storage-class (Standard, IA, Archive, ColdArchive,
  *   DeepColdArchive: the three archive classes cannot be read until restored, 403
  *   InvalidObjectState); x-oss-server-side-encryption (AES256, KMS, SM4) and
  *   x-oss-server-side-encryption-key-id (KMS only); x-oss-tagging (URL-encoded k=v&k2=v2, at most
@@ -127,7 +130,7 @@
  *   400 InvalidArgument          x-oss-content-type, Content-Type, Cache-Control, Content-Disposition,
  *                                Content-Encoding, Expires or x-oss-meta-* value with control
  *                                characters (it would become a response header)    0006-00000114 guess
- *   400 InvalidArgument          x-oss-object-acl not one of the four values        0017-00000106 guess
+ *   400 InvalidArgument          x-oss-object-acl or acl not one of the four values 0017-00000106 guess
  *   400 InvalidArgument          x-oss-storage-class not a storage class            0006-00000115 guess
  *   400 InvalidEncryptionAlgorithmError  x-oss-server-side-encryption not AES256/KMS/SM4
  *                                                                                   0005-00000001 guess
@@ -798,6 +801,7 @@ const HEADER_FIELDS = ['cache-control', 'content-disposition', 'content-encoding
 // Fields the policy must name [V4] (the token: emulator choice, see the header).
 const SIGNED_FIELDS = ['x-oss-signature-version', 'x-oss-credential', 'x-oss-date', 'x-oss-security-token'];
 const OBJECT_ACLS = ['default', 'private', 'public-read', 'public-read-write'];
+const ACL_RANK = { default: 0, private: 0, 'public-read': 1, 'public-read-write': 2 };
 const STORAGE_CLASSES = ['Standard', 'IA', 'Archive', 'ColdArchive', 'DeepColdArchive'];
 const ARCHIVE_CLASSES = new Set(['Archive', 'ColdArchive', 'DeepColdArchive']);
 const SSE_ALGORITHMS = ['AES256', 'KMS', 'SM4'];
@@ -854,8 +858,15 @@ function objectFields(f) {
     else if (name !== 'content-type' && name !== 'x-oss-content-type') continue;
     checkHeaderField(name, value);
   }
-  const acl = f.has('x-oss-object-acl') ? f.get('x-oss-object-acl') : 'default';
-  if (!OBJECT_ACLS.includes(acl)) throw err.badAcl();
+  // x-oss-object-acl, and acl (OSS documents its values too): which wins when both are sent is not
+  // documented, so the more public one does (the attacker's best case).
+  let acl = 'default';
+  for (const name of ['x-oss-object-acl', 'acl']) {
+    if (!f.has(name)) continue;
+    const v = f.get(name);
+    if (!OBJECT_ACLS.includes(v)) throw err.badAcl();
+    if (name === 'x-oss-object-acl' || ACL_RANK[v] > ACL_RANK[acl]) acl = v;
+  }
   const storageClass = f.has('x-oss-storage-class') ? f.get('x-oss-storage-class') : 'Standard';
   if (!STORAGE_CLASSES.includes(storageClass)) throw err.badStorageClass();
   const sse = f.has('x-oss-server-side-encryption') ? f.get('x-oss-server-side-encryption') : null;
