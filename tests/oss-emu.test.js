@@ -793,6 +793,14 @@ test('ACL: public-read objects are readable without a signature, public-read-wri
   assert.equal(g.headers['content-type'], 'text/html');
   assert.equal((await request(emus.main, { method: 'DELETE', path: urlOf(prw) })).status, 204);
   assertError(await read(prw), 404, 'NoSuchKey');
+  // The acl field sets the ACL too; with both fields, the more public one wins here.
+  for (const extraFields of [[['acl', 'public-read']], [['x-oss-object-acl', 'private'], ['acl', 'public-read']],
+    [['acl', 'private'], ['x-oss-object-acl', 'public-read']]]) {
+    const k = uniq();
+    assert.equal((await upload({ key: k, extraFields })).status, 204);
+    assert.equal((await get(urlOf(k))).status, 200, JSON.stringify(extraFields));
+  }
+  assertError(await upload({ extraFields: [['acl', 'everyone']] }), 400, 'InvalidArgument', { ec: '0017-00000106' });
   // An archived object cannot be read until restored, public or not.
   const cold = uniq();
   assert.equal((await upload({ key: cold, extraFields: [['x-oss-object-acl', 'public-read'], ['x-oss-storage-class', 'ColdArchive']] })).status, 204);
