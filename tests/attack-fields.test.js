@@ -31,6 +31,7 @@ const OSSIGN = process.env.OSSIGN || path.join(TOP, 'src', 'ossign');
 const COLUMN = process.env.ATTACK_EXPECT || 'now';
 const skipWhy = !fs.existsSync(path.join(TOP, 'node_modules', '@alicloud', 'openapi-util')) ? 'node_modules missing'
   : !fs.existsSync(OSSIGN) ? `no ossign binary at ${OSSIGN}`
+    : require('node:child_process').spawnSync('openssl', ['version']).status !== 0 ? 'no openssl (tests/lib/mkca.sh)'
     : !['today', 'now'].includes(COLUMN) ? 'ATTACK_EXPECT must be today or now' : null;
 if (skipWhy) {
   if (process.env.NODE_TEST_CONTEXT) require('node:test')('attack table', { skip: skipWhy }, () => {});
