@@ -29,6 +29,13 @@ static const char *const conf_sts_names[CONF_STS__MAX] = { "acs3", "rpc" };
 static const char *const conf_keyname_names[CONF_KEYNAME__MAX] = {
 	"original", "uuid",
 };
+const char *const conf_acl_names[CONF_ACL__MAX] = {
+	"default", "private", "public-read", "any",
+};
+/* OSS's storage classes (x-oss-storage-class). */
+static const char *const conf_storage_names[] = {
+	"Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive",
+};
 
 enum conf_scope { SCOPE_GLOBAL, SCOPE_UPLOAD };
 
@@ -50,6 +57,9 @@ enum conf_type {
 	T_SESSION_NAME,
 	T_ROLE_ARN,
 	T_SESSION_POLICY,
+	T_HEADER,	/* an HTTP header value: printable ASCII */
+	T_ACL,		/* enum conf_acl */
+	T_STORAGE,	/* a storage class name */
 };
 
 struct conf_key {
@@ -102,6 +112,12 @@ static const struct conf_key conf_keys[] = {
 	    CONF_COND_OVERWRITE),
 	U("success_action_status", T_STATUS, success_action_status, 0, 0,
 	    CONF_COND_STATUS),
+	U("content_disposition", T_HEADER, content_disposition, 1,
+	    LIMIT_HEADER_VALUE, CONF_COND_DISPOSITION),
+	U("cache_control", T_HEADER, cache_control, 1, LIMIT_HEADER_VALUE,
+	    CONF_COND_CACHE),
+	U("object_acl", T_ACL, object_acl, 0, 0, CONF_COND_ACL),
+	U("storage_class", T_STORAGE, storage_class, 0, 0, CONF_COND_STORAGE),
 };
 
 #define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -160,6 +176,9 @@ conf_upload_clear(struct conf_upload *u)
 
 	free(u->name);
 	free(u->key_prefix);
+	free(u->content_disposition);
+	free(u->cache_control);
+	free(u->storage_class);
 	conf_strv_free(u->content_types, u->ncontent_types);
 	for (i = 0; i < u->nmeta; i++) {
 		free(u->meta[i].field);
@@ -527,6 +546,34 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 		json_object_put(j);
 		return conf_set_str(p, (char **)field, v);
 	}
+	case T_HEADER:
+		for (i = 0; i < len; i++)
+			if ((unsigned char)v[i] < 0x20 ||
+			    (unsigned char)v[i] > 0x7e)
+				return conf_fail(p, "%s: printable ASCII only "
+				    "(it becomes an HTTP header)", k->name);
+		if ((long long)len > k->max)
+			return conf_fail(p, "%s: longer than %lld bytes",
+			    k->name, k->max);
+		return conf_set_str(p, (char **)field, v);
+	case T_ACL:
+		if (strcmp(v, "public-read-write") == 0)
+			return conf_fail(p, "object_acl: public-read-write "
+			    "would let anyone replace or delete the object; "
+			    "refused");
+		if ((e = conf_enum(v, conf_acl_names, CONF_ACL__MAX)) < 0)
+			return conf_fail(p, "object_acl: expected default, "
+			    "private, public-read or any, not %s", v);
+		*(enum conf_acl *)field = (enum conf_acl)e;
+		return 0;
+	case T_STORAGE:
+		if (conf_enum(v, conf_storage_names,
+		    sizeof(conf_storage_names) /
+		    sizeof(conf_storage_names[0])) < 0)
+			return conf_fail(p, "storage_class: expected Standard, "
+			    "IA, Archive, ColdArchive or DeepColdArchive, "
+			    "not %s", v);
+		return conf_set_str(p, (char **)field, v);
 	}
 	return conf_fail(p, "%s: internal error", k->name);
 }
@@ -539,6 +586,7 @@ conf_upload_defaults(struct conf_upload *u)
 	u->max_size = DEFAULT_MAX_SIZE;
 	u->forbid_overwrite = 0;
 	u->success_action_status = 0;
+	u->object_acl = CONF_ACL_DEFAULT;
 }
 
 static void

@@ -37,12 +37,26 @@ enum conf_keyname {
 enum conf_cond {
 	CONF_COND_RANGE,	/* content-length-range */
 	CONF_COND_KEY,		/* key starts-with / eq */
-	CONF_COND_CTYPE,	/* content-type in [...] */
+	CONF_COND_CTYPE,	/* content-type and x-oss-content-type in [...] */
 	CONF_COND_OVERWRITE,	/* x-oss-forbid-overwrite */
 	CONF_COND_STATUS,	/* success_action_status */
-	CONF_COND_META,		/* x-oss-meta-NAME (one per entry) */
+	CONF_COND_DISPOSITION,	/* content-disposition */
+	CONF_COND_CACHE,	/* cache-control */
+	CONF_COND_ACL,		/* x-oss-object-acl and acl */
+	CONF_COND_STORAGE,	/* x-oss-storage-class */
+	CONF_COND_META,		/* x-oss-meta-NAME (one per entry); keep last */
 	CONF_COND__MAX
 };
+
+/* object_acl: the ACL every upload must ask for; ANY pins none. */
+enum conf_acl {
+	CONF_ACL_DEFAULT,
+	CONF_ACL_PRIVATE,
+	CONF_ACL_PUBLIC_READ,
+	CONF_ACL_ANY,
+	CONF_ACL__MAX
+};
+extern const char *const conf_acl_names[CONF_ACL__MAX];
 
 struct conf_meta {
 	char		*field;		/* "x-oss-meta-title" (lowercase) */
@@ -64,6 +78,10 @@ struct conf_upload {
 	size_t		 ncontent_types;
 	int		 forbid_overwrite;
 	int		 success_action_status;	/* 0: no condition */
+	char		*content_disposition;	/* NULL: no condition */
+	char		*cache_control;		/* NULL: no condition */
+	enum conf_acl	 object_acl;
+	char		*storage_class;		/* NULL: no condition */
 	struct conf_meta *meta;
 	size_t		 nmeta;
 	/* Conditions in the order their keys appear, then the rest. */

@@ -21,6 +21,7 @@
 #define LIMIT_ORIGINS		32	/* cors_origins entries */
 #define LIMIT_META		16	/* x-oss-meta-* per upload */
 #define LIMIT_FIELD_VALUE	8192	/* OSS: each form field value */
+#define LIMIT_HEADER_VALUE	1024	/* content_disposition, cache_control */
 #define LIMIT_CONF_SIZE		(1024 * 1024)	/* config file bytes */
 #define LIMIT_CONF_LINE		4096	/* a config line */
 #define LIMIT_CONF_UPLOADS	64	/* [upload] sections */

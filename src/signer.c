@@ -76,11 +76,43 @@ signer_prepare(const struct conf *conf, const struct request_params *params,
 	return OERR_OK;
 }
 
-/* Add the configured condition at order slot o to pol. */
+/*
+ * The type conditions, on field (content-type, x-oss-content-type): the
+ * configured list, else the type the page declared, else none.
+ */
+static int
+signer_ctype(const struct conf_upload *up, const struct signer_req *sr,
+    const char *field, struct policy *pol)
+{
+	if (up->ncontent_types > 0)
+		return policy_add_in(pol, field, up->content_types,
+		    up->ncontent_types);
+	if (sr->ctype[0] != '\0')
+		return policy_add_eq(pol, field, sr->ctype);
+	return 0;
+}
+
+/* ["eq","$field",value] when the value is configured; nothing otherwise. */
+static int
+signer_pin(struct policy *pol, const char *field, const char *value)
+{
+	return value == NULL ? 0 : policy_add_eq(pol, field, value);
+}
+
+/*
+ * Add the configured condition at order slot o to pol.  OSS stores the
+ * type of x-oss-content-type before the file part's own Content-Type and
+ * before the Content-Type field, so the type is pinned on both fields.
+ * The ACL goes on x-oss-object-acl and on acl, the form field OSS also
+ * reads (help.aliyun.com/document_detail/480522, "the acl form field of a
+ * PostObject request"): pinning only one would leave the other to the
+ * browser.
+ */
 static int
 signer_condition(const struct conf_upload *up, const struct signer_req *sr,
     const struct conf_order *o, struct policy *pol)
 {
+	const char *acl;
 	char status[8];
 
 	switch (o->kind) {
@@ -91,12 +123,23 @@ signer_condition(const struct conf_upload *up, const struct signer_req *sr,
 			return policy_add_eq(pol, "key", sr->key);
 		return policy_add_starts_with(pol, "key", sr->dir);
 	case CONF_COND_CTYPE:
-		if (up->ncontent_types > 0)
-			return policy_add_in(pol, "content-type",
-			    up->content_types, up->ncontent_types);
-		if (sr->ctype[0] != '\0')
-			return policy_add_eq(pol, "content-type", sr->ctype);
-		return 0;
+		if (signer_ctype(up, sr, "content-type", pol) == -1)
+			return -1;
+		return signer_ctype(up, sr, "x-oss-content-type", pol);
+	case CONF_COND_DISPOSITION:
+		return signer_pin(pol, "content-disposition",
+		    up->content_disposition);
+	case CONF_COND_CACHE:
+		return signer_pin(pol, "cache-control", up->cache_control);
+	case CONF_COND_ACL:
+		if (up->object_acl == CONF_ACL_ANY)
+			return 0;
+		acl = conf_acl_names[up->object_acl];
+		if (policy_add_eq(pol, "x-oss-object-acl", acl) == -1)
+			return -1;
+		return policy_add_eq(pol, "acl", acl);
+	case CONF_COND_STORAGE:
+		return signer_pin(pol, "x-oss-storage-class", up->storage_class);
 	case CONF_COND_OVERWRITE:
 		if (up->forbid_overwrite)
 			return policy_add_exact(pol, "x-oss-forbid-overwrite",
@@ -210,10 +253,22 @@ signer_sign(const struct conf *conf, const struct signer_req *sr,
 		    up->success_action_status);
 		jsonw_kv(&w, "success_action_status", status);
 	}
-	if (sr->ctype[0] != '\0')
+	if (sr->ctype[0] != '\0') {
 		jsonw_kv(&w, "Content-Type", sr->ctype);
+		jsonw_kv(&w, "x-oss-content-type", sr->ctype);
+	}
 	if (up->forbid_overwrite)
 		jsonw_kv(&w, "x-oss-forbid-overwrite", "true");
+	if (up->content_disposition != NULL)
+		jsonw_kv(&w, "Content-Disposition", up->content_disposition);
+	if (up->cache_control != NULL)
+		jsonw_kv(&w, "Cache-Control", up->cache_control);
+	if (up->object_acl != CONF_ACL_ANY) {
+		jsonw_kv(&w, "x-oss-object-acl", conf_acl_names[up->object_acl]);
+		jsonw_kv(&w, "acl", conf_acl_names[up->object_acl]);
+	}
+	if (up->storage_class != NULL)
+		jsonw_kv(&w, "x-oss-storage-class", up->storage_class);
 	for (i = 0; i < up->nmeta; i++)
 		jsonw_kv(&w, up->meta[i].field, up->meta[i].value);
 	jsonw_close(&w, '}');

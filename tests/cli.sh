@@ -33,6 +33,8 @@ credentials = env
 min_size = 1
 max_size = 10485760
 key_prefix = user/alice/
+# the vendor SDK's policy names no ACL
+object_acl = any
 CONF
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET OSS_ACCESS_KEY_ID OSS_ACCESS_KEY_SECRET
 is "$(run -c "$T/p1.conf" -t 2>"$T/t.err")" "configuration OK" "-t accepts a good file"
@@ -85,6 +87,7 @@ key_prefix = 上传/用户-é/
 x-oss-meta-title = Grüße ☃ 🚀 "q" \ /
 min_size = 0
 max_size = 1048576
+object_acl = any
 CONF
 out=$(run -c "$T/p2.conf" sign --time "$time")
 is "$(field policy <<<"$out")" "$(vec cases.1.policy_base64)" "P2 policy bytes"

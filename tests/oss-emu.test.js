@@ -9,9 +9,13 @@
  * entries (STATE/issued/<AKID>.json, the format tests/emu/ledger.js reads).  Forms are built and
  * signed here with node:crypto, independently of the emulator; the known-answer vectors in
  * tests/data/oss-post-v4.json (computed with ali-oss) are checked against both this signer and the
- * ali-oss functions the emulator uses.  Then: uploads round-trip byte for byte, and every check the
- * emulator makes is shown refusing a bad request with OSS's status and Code.  The children are
- * killed by pid at the end.  Skips (TAP "1..0 # SKIP", exit 0) when node_modules is absent.
+ * ali-oss functions the emulator uses.  Then: uploads round-trip byte for byte, every check the
+ * emulator makes is shown refusing a bad request with OSS's status and Code, and each of OSS's
+ * rules the emulator follows is shown (fields no condition names take effect, the stored
+ * Content-Type's order, object ACLs and anonymous reads, what the session policy must allow).  What
+ * an upload stored is read through the admin routes (/_emu/object, /_emu/objects).  Two more
+ * emulators run in this process to test the extension points (route table, callback hook).  The
+ * children are killed by pid at the end.  Skips (TAP "1..0 # SKIP", exit 0) when node_modules is absent.
  */
 
 const path = require('node:path');
@@ -62,7 +66,14 @@ const STS_DENY = {
   policy: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'oss:*', Resource: '*' },
     { Effect: 'Deny', Action: 'oss:Put*', Resource: `acs:oss:*:*:${BUCKET}/user/alice/private/*` }] },
 };
-const SECRETS = [LONG, STS, STS_OTHER, STS_EXPIRED, DISABLED, STS_SCOPED, STS_DENY]
+// OSS's own example against public objects ("prevent public ACL settings", see tests/emu/oss.js).
+const STS_NOPUBLIC = {
+  id: 'STS.NTestNoPublicKey007', secret: `sts-${rnd(24)}`, token: `CAIS+${rnd(90)}`,
+  policy: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'oss:PutObject', Resource: `acs:oss:*:*:${BUCKET}/*` },
+    { Effect: 'Deny', Action: ['oss:PutObject', 'oss:PutObjectAcl'], Resource: '*',
+      Condition: { StringNotEquals: { 'oss:x-oss-object-acl': ['private', 'default'] } } }] },
+};
+const SECRETS = [LONG, STS, STS_OTHER, STS_EXPIRED, DISABLED, STS_SCOPED, STS_DENY, STS_NOPUBLIC]
   .flatMap((c) => [c.secret, c.token].filter(Boolean));
 const SIGNATURES = new Set(); // every signature the tests sent, to check none reaches the logs
 
@@ -82,6 +93,7 @@ function writeState(dir) {
   issue(STS_EXPIRED, Date.now() - 60e3);
   issue(STS_SCOPED, Date.now() + 3600e3);
   issue(STS_DENY, Date.now() + 3600e3);
+  issue(STS_NOPUBLIC, Date.now() + 3600e3);
 }
 
 const emus = {};
@@ -167,7 +179,7 @@ function multipart(fields, file, afterFile, boundary) {
   if (file) {
     const fname = file.filename === undefined ? 'photo.png' : file.filename;
     chunks.push(Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="${file.name || 'file'}"; ` +
-      `filename="${fname}"\r\nContent-Type: ${file.type || 'application/octet-stream'}\r\n\r\n`, 'utf8'),
+      `filename="${fname}"${file.type === null ? '' : `\r\nContent-Type: ${file.type || 'application/octet-stream'}`}\r\n\r\n`, 'utf8'),
     file.data, Buffer.from('\r\n'));
   }
   (afterFile || []).forEach(field);
@@ -179,8 +191,9 @@ function multipart(fields, file, afterFile, boundary) {
  * A valid signed PostObject form, then whatever the options break.  Options: cred, time (ms, for
  * x-oss-date and the scope), scopeDate, scopeRegion, signRegion, credential (whole string),
  * policyDate, expiration, bucket, key, keyPrefix, range [min,max] | null, token (string | null),
- * tokenCond (bool), extraFields [[n,v]], extraConds, afterFile [[n,v]], data, file {filename,type,
- * name}, mutatePolicy(policy), mutateFields(fields), policyB64, signature, secret, boundary.
+ * tokenCond (bool), extraFields [[n,v]], extraConds, afterFile [[n,v]], data, file {filename,type
+ * (null: the part has no Content-Type header),name}, mutatePolicy(policy), mutateFields(fields),
+ * policyB64, signature, secret, boundary.
  */
 function makeForm(o = {}) {
   const cred = o.cred || STS;
@@ -251,6 +264,11 @@ function post(emu, form, headers = {}) {
 const upload = (opts, emu = emus.main, headers = {}) => post(emu, makeForm(opts), headers);
 const get = (p, headers = {}, emu = emus.main, method = 'GET') => request(emu, { method, path: p, headers });
 const urlOf = (key) => `/${key.split('/').map(encodeURIComponent).join('/')}`;
+// What the bucket holds, as its owner would read it (the admin route: ACL and archive state
+// ignored); anonymous reads of a private object are refused now, as on OSS.
+const read = (key, emu = emus.main, method = 'GET') => get(`/_emu/object?key=${encodeURIComponent(key)}`, {}, emu, method);
+const stored = async (key, emu = emus.main) => JSON.parse((await get(`/_emu/objects?prefix=${encodeURIComponent(key)}`, {}, emu)).text)
+  .objects.find((o) => o.key === key);
 const uniq = (prefix = 'user/alice/') => `${prefix}${crypto.randomBytes(6).toString('hex')}.bin`;
 
 function xmlValue(xml, tag) {
@@ -351,12 +369,13 @@ test('startup: exactly one "listening PORT" line on stdout, state layout created
 
 /* ------------------------------------------------------------------ uploads that succeed */
 
-test('upload with STS credentials: 204, GET/HEAD return the bytes, type, ETag, metadata; stored on disk', async () => {
+test('upload with STS credentials: 204, the owner reads back bytes, type, ETag, metadata; stored on disk', async () => {
   const key = uniq();
   const title = 'Grüße ☃ 🚀 "q" \\ /';
   const form = makeForm({
     key,
     data: crypto.randomBytes(4096),
+    file: { type: 'image/png' },
     extraFields: [['Content-Type', 'image/png'], ['x-oss-meta-title', title], ['Cache-Control', 'max-age=60']],
     extraConds: [['eq', '$Content-Type', 'image/png'], { 'x-oss-meta-title': title }, ['starts-with', '$cache-control', 'max-age=']],
   });
@@ -367,17 +386,20 @@ test('upload with STS credentials: 204, GET/HEAD return the bytes, type, ETag, m
   assert.equal(res.headers.etag, `"${md5}"`);
   assert.match(res.headers['x-oss-request-id'], /^[0-9A-F]{24}$/);
 
-  const g = await get(urlOf(key));
+  const g = await read(key);
   assert.equal(g.status, 200);
   assert.ok(g.body.equals(form.data));
   assert.equal(g.headers['content-type'], 'image/png');
   assert.equal(g.headers.etag, `"${md5}"`);
   assert.equal(g.headers['cache-control'], 'max-age=60');
   assert.equal(Buffer.from(g.headers['x-oss-meta-title'], 'latin1').toString('utf8'), title);
-  const h = await get(urlOf(key), {}, emus.main, 'HEAD');
+  const h = await read(key, emus.main, 'HEAD');
   assert.equal(h.status, 200);
   assert.equal(h.headers['content-length'], '4096');
   assert.equal(h.body.length, 0);
+  // The bucket is private: no anonymous read of it.
+  assertError(await get(urlOf(key)), 403, 'AccessDenied', { ec: '0003-00000001' });
+  assert.equal((await get(urlOf(key), {}, emus.main, 'HEAD')).status, 403);
 
   const onDisk = path.join(emus.main.dir, 'objects', BUCKET, ...key.split('/'));
   assert.ok(fs.readFileSync(onDisk).equals(form.data));
@@ -391,7 +413,7 @@ test('upload with a long-term key (accounts.json) and no token', async () => {
   const key = uniq();
   const res = await upload({ cred: LONG, key });
   assert.equal(res.status, 204, res.text);
-  assert.equal((await get(urlOf(key))).status, 200);
+  assert.equal((await read(key)).status, 200);
 });
 
 test('binary file with delimiter-like bytes and a 20 MB file round-trip byte for byte', async () => {
@@ -404,7 +426,7 @@ test('binary file with delimiter-like bytes and a 20 MB file round-trip byte for
   const k1 = uniq();
   let res = await upload({ key: k1, data: tricky, boundary: B, file: { type: 'application/x-binary' } });
   assert.equal(res.status, 204, res.text);
-  let g = await get(urlOf(k1));
+  let g = await read(k1);
   assert.ok(g.body.equals(tricky));
   assert.equal(g.headers['content-type'], 'application/x-binary'); // the part's type when no field
 
@@ -412,7 +434,7 @@ test('binary file with delimiter-like bytes and a 20 MB file round-trip byte for
   const k2 = uniq();
   res = await upload({ key: k2, data: big, range: [1, 64 * MB] });
   assert.equal(res.status, 204, res.text);
-  g = await get(urlOf(k2));
+  g = await read(k2);
   assert.equal(g.body.length, big.length);
   assert.ok(g.body.equals(big));
 });
@@ -437,7 +459,7 @@ test('a large last chunk that ends the file is not left paused (backpressure at 
       setTimeout(() => req.end(form.body.subarray(cut)), 150);
     });
     assert.equal(res.status, 204, res.text);
-    assert.ok((await get(urlOf(key))).body.equals(form.data));
+    assert.ok((await read(key)).body.equals(form.data));
   }
 });
 
@@ -447,7 +469,7 @@ test('field names are case-insensitive, values case-sensitive', async () => {
     : n.replace(/(^|-)([a-z])/g, (m, a, b) => a + b.toUpperCase()), v]);
   let res = await upload({ key, mutateFields: upper, file: { name: 'File' }, extraConds: [['starts-with', '$KEY', 'user/']] });
   assert.equal(res.status, 204, res.text);
-  assert.equal((await get(urlOf(key))).status, 200);
+  assert.equal((await read(key)).status, 200);
   res = await upload({ key: 'User/alice/x.bin' });
   const msg = assertError(res, 403, 'AccessDenied', { ec: '0006-00000227' });
   assert.equal(msg, 'Invalid according to Policy: Policy Condition failed: ["starts-with", "$key", "user/alice/"]');
@@ -461,7 +483,7 @@ test('${filename} in key is expanded after the policy check', async () => {
   });
   assert.equal(res.status, 201, res.text);
   assert.equal(xmlValue(res.text, 'Key'), `user/alice/${name}`);
-  assert.equal((await get(urlOf(`user/alice/${name}`))).status, 200);
+  assert.equal((await read(`user/alice/${name}`)).status, 200);
 });
 
 test('every condition type satisfied (eq, {}, starts-with, in, not-in, range) uploads', async () => {
@@ -663,13 +685,157 @@ test('content-length-range against the real size: EntityTooLarge / EntityTooSmal
   assert.equal((await upload({ key: uniq(), data: Buffer.alloc(5), range: null })).status, 204);
 });
 
-test('a form field no condition covers: AccessDenied "Extra input fields"', async () => {
-  assertError(await upload({ extraFields: [['x-oss-meta-foo', 'bar']] }), 403, 'AccessDenied',
-    { ec: '0006-00000228', message: 'Invalid according to Policy: Extra input fields: x-oss-meta-foo' });
-  assertError(await upload({ extraFields: [['Content-Type', 'text/html']] }), 403, 'AccessDenied',
-    { message: 'Invalid according to Policy: Extra input fields: content-type' });
-  assertError(await upload({ extraFields: [['x-oss-forbid-overwrite', 'false']] }), 403, 'AccessDenied',
-    { message: 'Invalid according to Policy: Extra input fields: x-oss-forbid-overwrite' });
+/* ------------------------------------------------------------------ fields no condition names (OSS, not S3) */
+
+test('a form field no condition names is accepted and takes effect: headers, metadata, ACL, class, encryption, tags', async () => {
+  const key = uniq();
+  const fields = [
+    ['Content-Disposition', 'attachment; filename="report.pdf"'], ['Cache-Control', 'public, max-age=31536000'],
+    ['Content-Encoding', 'gzip'], ['Expires', 'Thu, 01 Jan 2099 00:00:00 GMT'], ['x-oss-meta-owner', 'mallory'],
+    ['x-oss-object-acl', 'private'], ['x-oss-storage-class', 'IA'], ['x-oss-server-side-encryption', 'AES256'],
+    ['x-oss-tagging', 'a=1&b=two%20words'], ['x-oss-forbid-overwrite', 'false'], ['x:var', 'ignored'],
+  ];
+  const res = await upload({ key, extraFields: fields });
+  assert.equal(res.status, 204, res.text);
+  const o = await stored(key);
+  assert.deepEqual(o.headers, { 'content-disposition': 'attachment; filename="report.pdf"',
+    'cache-control': 'public, max-age=31536000', 'content-encoding': 'gzip', expires: 'Thu, 01 Jan 2099 00:00:00 GMT' });
+  assert.deepEqual(o.meta, { 'x-oss-meta-owner': 'mallory' });
+  assert.equal(o.acl, 'private');
+  assert.equal(o.storage_class, 'IA');
+  assert.equal(o.sse, 'AES256');
+  assert.deepEqual(o.tagging, { a: '1', b: 'two words' });
+  const g = await read(key);
+  assert.equal(g.headers['content-disposition'], 'attachment; filename="report.pdf"');
+  assert.equal(g.headers['content-encoding'], 'gzip');
+  assert.equal(g.headers['x-oss-storage-class'], 'IA');
+  assert.equal(g.headers['x-oss-server-side-encryption'], 'AES256');
+  assert.equal(g.headers['x-oss-tagging-count'], '2');
+  assert.equal(g.headers['x-oss-meta-owner'], 'mallory');
+  // success_action_redirect, unnamed, still redirects.
+  const r = await upload({ key: uniq(), extraFields: [['success_action_redirect', 'http://127.0.0.1:9/done']] });
+  assert.equal(r.status, 303, r.text);
+  assert.match(r.headers.location, /^http:\/\/127\.0\.0\.1:9\/done\?bucket=examplebucket&key=/);
+});
+
+test('the V4 fields and the token must still be named by the policy; other unnamed fields need not', async () => {
+  // (The V4 fields: "missing required V4 conditions" below.)  Named or not, a field is the same.
+  const key = uniq();
+  assert.equal((await upload({ key, extraFields: [['x-oss-meta-a', '1']], extraConds: [{ 'x-oss-meta-a': '1' }] })).status, 204);
+  assert.equal((await upload({ key, extraFields: [['x-oss-meta-a', '2']] })).status, 204);
+  assert.equal((await stored(key)).meta['x-oss-meta-a'], '2');
+});
+
+test('a condition on a field the form lacks fails, not-in included: 0006-00000226', async () => {
+  for (const cond of [['not-in', '$x-oss-object-acl', ['public-read', 'public-read-write']],
+    ['in', '$x-oss-content-type', ['image/png']], { 'cache-control': 'no-store' }]) {
+    assertError(await upload({ extraConds: [cond] }), 403, 'AccessDenied', { ec: '0006-00000226' });
+  }
+  assert.equal((await upload({ key: uniq(), extraFields: [['x-oss-object-acl', 'default']],
+    extraConds: [['not-in', '$x-oss-object-acl', ['public-read', 'public-read-write']]] })).status, 204);
+});
+
+test('stored Content-Type: x-oss-content-type, then the file part\'s header, then the Content-Type field', async () => {
+  const cases = [
+    // [x-oss-content-type field, file part header, Content-Type field, stored]
+    ['text/html', 'image/png', 'image/png', 'text/html'],
+    [null, 'text/html', 'image/png', 'text/html'],
+    [null, null, 'image/png', 'image/png'],
+    [null, null, null, 'application/octet-stream'],
+    ['image/png', 'text/html', 'text/html', 'image/png'],
+  ];
+  for (const [xct, part, field, want] of cases) {
+    const key = uniq();
+    const extraFields = [];
+    if (field) extraFields.push(['Content-Type', field]);
+    if (xct) extraFields.push(['x-oss-content-type', xct]);
+    const res = await upload({ key, extraFields, file: { type: part } }); // null: a part without the header
+    assert.equal(res.status, 204, res.text);
+    assert.equal((await read(key)).headers['content-type'], want, JSON.stringify([xct, part, field]));
+  }
+  const { storedContentType } = require(EMU);
+  assert.equal(storedContentType(new Map([['content-type', 'a/b']]), 'c/d'), 'c/d');
+});
+
+test('field values OSS refuses: ACL, storage class, encryption, key id without KMS, tagging, header bytes', async () => {
+  assertError(await upload({ extraFields: [['x-oss-object-acl', 'public']] }), 400, 'InvalidArgument', { ec: '0017-00000106' });
+  assertError(await upload({ extraFields: [['x-oss-storage-class', 'Glacier']] }), 400, 'InvalidArgument', { ec: '0006-00000115' });
+  assertError(await upload({ extraFields: [['x-oss-server-side-encryption', 'aws:kms']] }), 400, 'InvalidEncryptionAlgorithmError');
+  assertError(await upload({ extraFields: [['x-oss-server-side-encryption', 'AES256'], ['x-oss-server-side-encryption-key-id', 'k1']] }),
+    400, 'InvalidArgument', { ec: '0005-00000002' });
+  const eleven = Array.from({ length: 11 }, (_, i) => `k${i}=v`).join('&');
+  for (const t of [eleven, 'a=1&a=2', `${'k'.repeat(129)}=v`, '=v', 'a=%zz']) {
+    assertError(await upload({ extraFields: [['x-oss-tagging', t]] }), 400, 'InvalidArgument', { ec: '0006-00000116' });
+  }
+  for (const name of ['x-oss-content-type', 'Content-Disposition', 'Expires']) {
+    assertError(await upload({ extraFields: [[name, 'a\r\nSet-Cookie: x=1']] }), 400, 'InvalidArgument', { ec: '0006-00000114' });
+  }
+});
+
+test('ACL: public-read objects are readable without a signature, public-read-write ones writable too', async () => {
+  const pub = uniq();
+  assert.equal((await upload({ key: pub, data: Buffer.from('public'), extraFields: [['x-oss-object-acl', 'public-read']] })).status, 204);
+  let g = await get(urlOf(pub));
+  assert.equal(g.status, 200);
+  assert.equal(g.text, 'public');
+  assertError(await request(emus.main, { method: 'PUT', path: urlOf(pub) }, 'replaced'), 403, 'AccessDenied');
+  for (const acl of ['private', 'default']) {
+    const k = uniq();
+    assert.equal((await upload({ key: k, extraFields: [['x-oss-object-acl', acl]] })).status, 204);
+    assertError(await get(urlOf(k)), 403, 'AccessDenied');
+  }
+  const prw = uniq();
+  assert.equal((await upload({ key: prw, extraFields: [['x-oss-object-acl', 'public-read-write']] })).status, 204);
+  const put = await request(emus.main, { method: 'PUT', path: urlOf(prw), headers: { 'content-type': 'text/html', 'x-oss-object-acl': 'public-read-write' } }, '<script>1</script>');
+  assert.equal(put.status, 200, put.text);
+  g = await get(urlOf(prw));
+  assert.equal(g.text, '<script>1</script>');
+  assert.equal(g.headers['content-type'], 'text/html');
+  assert.equal((await request(emus.main, { method: 'DELETE', path: urlOf(prw) })).status, 204);
+  assertError(await read(prw), 404, 'NoSuchKey');
+  // The acl field sets the ACL too; with both fields, the more public one wins here.
+  for (const extraFields of [[['acl', 'public-read']], [['x-oss-object-acl', 'private'], ['acl', 'public-read']],
+    [['acl', 'private'], ['x-oss-object-acl', 'public-read']]]) {
+    const k = uniq();
+    assert.equal((await upload({ key: k, extraFields })).status, 204);
+    assert.equal((await get(urlOf(k))).status, 200, JSON.stringify(extraFields));
+  }
+  assertError(await upload({ extraFields: [['acl', 'everyone']] }), 400, 'InvalidArgument', { ec: '0017-00000106' });
+  // An archived object cannot be read until restored, public or not.
+  const cold = uniq();
+  assert.equal((await upload({ key: cold, extraFields: [['x-oss-object-acl', 'public-read'], ['x-oss-storage-class', 'ColdArchive']] })).status, 204);
+  assertError(await get(urlOf(cold)), 403, 'InvalidObjectState');
+  assert.equal((await read(cold)).status, 200);
+});
+
+test('session policy: x-oss-tagging needs oss:PutObjectTagging, KMS needs kms:*, an ACL only oss:PutObject', async () => {
+  const opts = { ec: '0003-00000301', message: "Access denied by authorizer's policy." };
+  assert.equal((await upload({ cred: STS_SCOPED, key: uniq(), extraFields: [['x-oss-object-acl', 'public-read']] })).status, 204);
+  assertError(await upload({ cred: STS_SCOPED, key: uniq(), extraFields: [['x-oss-tagging', 'a=1']] }), 403, 'AccessDenied', opts);
+  assertError(await upload({ cred: STS_SCOPED, key: uniq(), extraFields: [['x-oss-server-side-encryption', 'KMS']] }), 403, 'AccessDenied', opts);
+  assert.equal((await upload({ cred: STS_SCOPED, key: uniq(), extraFields: [['x-oss-server-side-encryption', 'SM4']] })).status, 204);
+  // STS_DENY allows oss:* on everything: tags pass, KMS does not (no kms:* allowed).
+  assert.equal((await upload({ cred: STS_DENY, key: uniq(), extraFields: [['x-oss-tagging', 'a=1']] })).status, 204);
+  assertError(await upload({ cred: STS_DENY, key: uniq(), extraFields: [['x-oss-server-side-encryption', 'KMS'], ['x-oss-server-side-encryption-key-id', 'k1']] }),
+    403, 'AccessDenied', opts);
+});
+
+test('session policy: OSS\'s "no public ACL" Deny on oss:x-oss-object-acl is evaluated (absent = default)', async () => {
+  const opts = { ec: '0003-00000301' };
+  for (const acl of ['public-read', 'public-read-write']) {
+    assertError(await upload({ cred: STS_NOPUBLIC, key: uniq(), extraFields: [['x-oss-object-acl', acl]] }), 403, 'AccessDenied', opts);
+  }
+  for (const acl of ['private', 'default', null]) {
+    const extraFields = acl ? [['x-oss-object-acl', acl]] : [];
+    assert.equal((await upload({ cred: STS_NOPUBLIC, key: uniq(), extraFields })).status, 204, String(acl));
+  }
+  const { sessionPolicyAllows } = require(EMU);
+  const obj = { product: 'oss', region: REGION, target: `${BUCKET}/a` };
+  const allowIf = (cond) => JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'oss:PutObject', Resource: '*', Condition: cond }] });
+  assert.equal(sessionPolicyAllows(allowIf({ StringLike: { 'oss:x-oss-object-acl': 'p*' } }), 'oss:PutObject', obj, { 'oss:x-oss-object-acl': 'private' }), true);
+  assert.equal(sessionPolicyAllows(allowIf({ StringEqualsIgnoreCase: { 'OSS:X-OSS-OBJECT-ACL': 'PRIVATE' } }), 'oss:PutObject', obj, { 'oss:x-oss-object-acl': 'private' }), true);
+  // A key this emulator does not evaluate: the Allow grants nothing.
+  assert.equal(sessionPolicyAllows(allowIf({ IpAddress: { 'acs:SourceIp': '10.0.0.0/8' } }), 'oss:PutObject', obj, {}), false);
 });
 
 test('malformed policy documents: InvalidPolicyDocument', async () => {
@@ -714,7 +880,7 @@ test('file must be the last part: fields after it are never read', async () => {
   // ...and an uncovered field after the file neither fails the policy nor reaches the object.
   const key = uniq();
   assert.equal((await upload({ key, afterFile: [['x-oss-meta-late', 'yes'], ['key', 'user/alice/other']] })).status, 204);
-  const g = await get(urlOf(key));
+  const g = await read(key);
   assert.equal(g.status, 200);
   assert.equal(g.headers['x-oss-meta-late'], undefined);
 });
@@ -725,7 +891,7 @@ test('missing file or key; malformed or non-multipart bodies', async () => {
   const form = makeForm({ key: uniq(), data: crypto.randomBytes(5000) });
   const cut = { ...form, body: form.body.subarray(0, form.body.length - 2000) };
   assertError(await post(emus.main, cut), 400, 'MalformedPOSTRequest', { ec: '0006-00000104' });
-  assert.equal((await get(urlOf(form.key))).status, 404); // nothing stored
+  assert.equal((await read(form.key)).status, 404); // nothing stored
   const noName = { ...form, body: Buffer.from(form.body.toString('latin1').replace('name="key"', 'nam="key"'), 'latin1') };
   assertError(await post(emus.main, noName), 400, 'MalformedPOSTRequest');
   const wrongBoundary = { ...form, contentType: 'multipart/form-data; boundary=nope' };
@@ -765,7 +931,7 @@ test('keys cannot escape the bucket directory; dot segments round-trip', async (
     const form = makeForm({ key });
     const res = await post(emus.main, form);
     assert.equal(res.status, 204, `${key}: ${res.text}`);
-    const g = await get(`/${key.split('/').map((s) => s.replace(/%/g, '%25')).join('/')}`);
+    const g = await read(key);
     assert.equal(g.status, 200, key);
     assert.ok(g.body.equals(form.data), key);
   }
@@ -788,11 +954,11 @@ test('x-oss-forbid-overwrite: true on an existing key: 409 FileAlreadyExists, ob
   const first = Buffer.from('first version');
   assert.equal((await upload(opts(first))).status, 204);
   assertError(await upload(opts(Buffer.from('second version'))), 409, 'FileAlreadyExists', { ec: '0026-00000002' });
-  assert.ok((await get(urlOf(key))).body.equals(first));
+  assert.ok((await read(key)).body.equals(first));
   // Without the flag the object is replaced.
   const third = Buffer.from('third version');
   assert.equal((await upload({ key, data: third })).status, 204);
-  assert.ok((await get(urlOf(key))).body.equals(third));
+  assert.ok((await read(key)).body.equals(third));
 });
 
 test('--versioned: x-oss-forbid-overwrite has no effect, each upload gets a version id', async () => {
@@ -804,22 +970,24 @@ test('--versioned: x-oss-forbid-overwrite has no effect, each upload gets a vers
   assert.equal(b.status, 204, b.text);
   assert.match(a.headers['x-oss-version-id'], /^[0-9a-f]{32}$/);
   assert.notEqual(a.headers['x-oss-version-id'], b.headers['x-oss-version-id']);
-  assert.equal((await get(urlOf(key), {}, emus.versioned)).text, 'two');
+  assert.equal((await read(key, emus.versioned)).text, 'two');
 });
 
 /* ------------------------------------------------------------------ reads */
 
-test('GET/HEAD of a missing key: 404 NoSuchKey (HEAD without a body)', async () => {
-  const g = await get('/user/alice/does-not-exist');
+test('GET/HEAD of a missing key: anonymous 403 (a private bucket), the admin route 404 NoSuchKey', async () => {
+  assertError(await get('/user/alice/does-not-exist'), 403, 'AccessDenied');
+  const g = await read('user/alice/does-not-exist');
   assertError(g, 404, 'NoSuchKey', { ec: '0026-00000001', message: 'The specified key does not exist.' });
   assert.equal(xmlValue(g.text, 'Key'), 'user/alice/does-not-exist');
   assert.equal(g.headers['x-oss-ec'], '0026-00000001');
-  const h = await get('/user/alice/does-not-exist', {}, emus.main, 'HEAD');
+  const h = await read('user/alice/does-not-exist', emus.main, 'HEAD');
   assert.equal(h.status, 404);
   assert.equal(h.body.length, 0);
   assert.equal(h.headers['x-oss-ec'], '0026-00000001');
   assert.equal(xmlValue(Buffer.from(h.headers['x-oss-err'], 'base64').toString(), 'Code'), 'NoSuchKey');
   assert.match(h.headers['x-oss-request-id'], /^[0-9A-F]{24}$/);
+  assertError(await get('/_emu/object'), 404, 'NoSuchKey');
 });
 
 test('other methods: anonymous PUT/DELETE and GET / refused, unknown methods 405', async () => {
@@ -833,6 +1001,51 @@ test('other methods: anonymous PUT/DELETE and GET / refused, unknown methods 405
 test('callback field is refused (not emulated)', async () => {
   const cb = Buffer.from(JSON.stringify({ callbackUrl: 'http://127.0.0.1:1/cb', callbackBody: 'x' })).toString('base64');
   assertError(await upload({ extraFields: [['callback', cb]], extraConds: [{ callback: cb }] }), 501, 'NotImplemented');
+});
+
+/* ------------------------------------------------------------------ extension points */
+
+test('route table and callback hook: routes given to the constructor come first; the hook sees callback forms', async () => {
+  const { Emulator } = require(EMU);
+  const ledger = require(path.join(__dirname, 'emu', 'ledger.js'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oss-emu-hooks-'));
+  tmpDirs.push(dir);
+  writeState(dir);
+  const seen = [];
+  const emu = new Emulator({
+    state: dir, bucket: BUCKET, region: REGION, corsOrigins: null, versioned: false, ledger,
+    routes: [{ method: 'POST', when: (r) => r.key !== null && r.query.has('uploads'),
+      run: (ctx, r) => emu.sendJson(ctx, { initiated: r.key }) }],
+    callback: {
+      check(ctx, f) { seen.push(['check', f.get('callback') || null]); },
+      async after(ctx, up) {
+        if (!up.fields.has('callback')) return false;
+        const body = Buffer.from(JSON.stringify({ called: up.key, size: up.size }));
+        ctx.sent = true;
+        ctx.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+        ctx.res.end(body);
+        return true;
+      },
+    },
+  });
+  const server = http.createServer((req, res) => emu.handle(req, res));
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const e = { port: server.address().port };
+  try {
+    const init = await request(e, { method: 'POST', path: '/user/alice/big.bin?uploads' });
+    assert.equal(init.status, 200, init.text);
+    assert.deepEqual(JSON.parse(init.text), { initiated: 'user/alice/big.bin' });
+    assertError(await request(e, { method: 'POST', path: '/user/alice/big.bin' }), 405, 'MethodNotAllowed');
+    const key = uniq();
+    const res = await post(e, makeForm({ key, data: Buffer.from('cb'), extraFields: [['callback', 'e30=']], extraConds: [{ callback: 'e30=' }] }));
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(JSON.parse(res.text), { called: key, size: 2 });
+    assert.equal((await read(key, e)).text, 'cb');
+    assert.equal((await upload({ key: uniq() }, e)).status, 204);
+    assert.deepEqual(seen, [['check', 'e30='], ['check', null]]);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
 });
 
 /* ------------------------------------------------------------------ CORS */

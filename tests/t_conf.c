@@ -37,7 +37,7 @@ main(void)
 	const struct conf_upload *u;
 	char err[512];
 
-	tap_plan(68);
+	tap_plan(79);
 
 	c = parse("# comment\n\n" BASE
 	    "host = http://127.0.0.1:9000/\n"
@@ -81,13 +81,20 @@ main(void)
 	is_int((long long)u->nmeta, 1, "one meta");
 	is_str(u->meta[0].field, "x-oss-meta-title", "meta name lowercased");
 	is_str(u->meta[0].value, "hello", "meta value");
-	/* Order: key, ctype, overwrite, status, range, meta. */
-	ok(u->norder == 6 && u->order[0].kind == CONF_COND_KEY &&
+	/* Order: key, ctype, overwrite, status, range, meta; then the rest. */
+	ok(u->norder == 10 && u->order[0].kind == CONF_COND_KEY &&
 	    u->order[1].kind == CONF_COND_CTYPE &&
 	    u->order[2].kind == CONF_COND_OVERWRITE &&
 	    u->order[3].kind == CONF_COND_STATUS &&
 	    u->order[4].kind == CONF_COND_RANGE &&
-	    u->order[5].kind == CONF_COND_META, "conditions in file order");
+	    u->order[5].kind == CONF_COND_META &&
+	    u->order[6].kind == CONF_COND_DISPOSITION &&
+	    u->order[7].kind == CONF_COND_CACHE &&
+	    u->order[8].kind == CONF_COND_ACL &&
+	    u->order[9].kind == CONF_COND_STORAGE, "conditions in file order");
+	ok(u->object_acl == CONF_ACL_DEFAULT && u->content_disposition ==
+	    NULL && u->cache_control == NULL && u->storage_class == NULL,
+	    "new keys unset: ACL default, no headers, no class");
 	u = conf_upload_find(c, "avatars");
 	ok(u != NULL && u->max_size == 5 && u->min_size == 0 &&
 	    strcmp(u->key_prefix, "uploads/") == 0, "second section defaults");
@@ -125,6 +132,52 @@ main(void)
 	    c->duration == 3600 && c->timeout == 3 && c->retries == 0 &&
 	    c->refresh_before == 600, "credential keys (%s)", err);
 	conf_free(c);
+
+	/* What a browser could otherwise change about the stored object. */
+	c = parse(BASE "[upload docs]\nstorage_class = IA\n"
+	    "content_disposition = attachment; filename=\"report.pdf\"\n"
+	    "object_acl = private\ncache_control = private, max-age=600\n"
+	    "[upload classic]\nobject_acl = any\n"
+	    "[upload pub]\nobject_acl = public-read\n", err, sizeof(err));
+	u = c != NULL ? conf_upload_find(c, "docs") : NULL;
+	ok(u != NULL && strcmp(u->storage_class, "IA") == 0 &&
+	    strcmp(u->content_disposition, "attachment; filename=\"report.pdf\""
+	    ) == 0 && strcmp(u->cache_control, "private, max-age=600") == 0 &&
+	    u->object_acl == CONF_ACL_PRIVATE, "stored-object keys (%s)", err);
+	ok(u != NULL && u->norder == 9 &&
+	    u->order[0].kind == CONF_COND_STORAGE &&
+	    u->order[1].kind == CONF_COND_DISPOSITION &&
+	    u->order[2].kind == CONF_COND_ACL &&
+	    u->order[3].kind == CONF_COND_CACHE, "their conditions in file order");
+	ok(c != NULL && conf_upload_find(c, "classic")->object_acl ==
+	    CONF_ACL_ANY && conf_upload_find(c, "pub")->object_acl ==
+	    CONF_ACL_PUBLIC_READ, "object_acl any, public-read");
+	conf_free(c);
+	fails(BASE "[upload a]\nobject_acl = public-read-write\n",
+	    "t.conf:4: object_acl: public-read-write would let anyone replace "
+	    "or delete the object; refused");
+	fails(BASE "[upload a]\nobject_acl = public\n", "t.conf:4: object_acl: "
+	    "expected default, private, public-read or any, not public");
+	fails(BASE "[upload a]\nstorage_class = standard\n", "t.conf:4: "
+	    "storage_class: expected Standard, IA, Archive, ColdArchive or "
+	    "DeepColdArchive, not standard");
+	fails(BASE "[upload a]\ncache_control = max-age=60\tx\n",
+	    "t.conf:4: cache_control: printable ASCII only (it becomes an HTTP "
+	    "header)");
+	fails(BASE "[upload a]\ncontent_disposition = attachment; "
+	    "filename=\"r\xc3\xa9.pdf\"\n", "t.conf:4: content_disposition: "
+	    "printable ASCII only (it becomes an HTTP header)");
+	fails(BASE "[upload a]\ncontent_disposition = inline\n"
+	    "content_disposition = attachment\n",
+	    "t.conf:5: content_disposition is set twice");
+	{
+		char long_line[LIMIT_HEADER_VALUE + 128];
+
+		snprintf(long_line, sizeof(long_line), BASE "[upload a]\n"
+		    "cache_control = %0*d\n", LIMIT_HEADER_VALUE + 1, 0);
+		fails(long_line, "t.conf:4: cache_control: longer than 1024 "
+		    "bytes");
+	}
 
 	fails("region = cn-hangzhou\n", "t.conf: bucket is not set");
 	fails("bucket = b12\n", "t.conf: region is not set");

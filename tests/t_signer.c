@@ -105,12 +105,15 @@ main(void)
 	char *pol;
 	enum oerr e;
 
-	tap_plan(42);
+	tap_plan(51);
 
-	/* P1 through the pipeline, vendor fields and all. */
+	/*
+	 * P1 through the pipeline, vendor fields and all.  The vendor SDK's
+	 * policy names no ACL: object_acl = any leaves it out.
+	 */
 	c = cfg("bucket = examplebucket\nregion = cn-hangzhou\n"
 	    "policy_ttl = 3600\nmin_size = 1\nmax_size = 10485760\n"
-	    "key_prefix = user/alice/\n");
+	    "key_prefix = user/alice/\nobject_acl = any\n");
 	o = run(c, NULL, NULL, &creds, &pol, &e);
 	ok(o != NULL, "P1 signs");
 	is_str(get(o, "signature"), "bdec970747a0c72eb9e9c0da71862f0732cb1a3b"
@@ -174,6 +177,15 @@ main(void)
 	ok(!has(pol, "starts-with"), "no starts-with when the key is known");
 	ok(has(pol, "[\"in\",\"$content-type\",[\"image/png\",\"image/jpeg\"]]"),
 	    "content types with in");
+	ok(has(pol, "[\"in\",\"$content-type\",[\"image/png\",\"image/jpeg\"]],"
+	    "[\"in\",\"$x-oss-content-type\",[\"image/png\",\"image/jpeg\"]]"),
+	    "x-oss-content-type with the same in list, right after");
+	is_str(get(o, "fields.x-oss-content-type"), "image/png",
+	    "x-oss-content-type field");
+	ok(has(pol, "[\"eq\",\"$x-oss-object-acl\",\"default\"],"
+	    "[\"eq\",\"$acl\",\"default\"]"), "ACL pinned to default, both fields");
+	ok(strcmp(get(o, "fields.x-oss-object-acl"), "default") == 0 &&
+	    strcmp(get(o, "fields.acl"), "default") == 0, "ACL fields");
 	ok(has(pol, "{\"x-oss-forbid-overwrite\":\"true\"}"),
 	    "forbid overwrite");
 	ok(has(pol, "[\"eq\",\"$success_action_status\",\"201\"]"),
@@ -202,6 +214,9 @@ main(void)
 	ok(has(pol, "[\"eq\",\"$content-type\",\"text/plain\"]") &&
 	    has(pol, "[\"starts-with\",\"$key\",\"docs/\"]"),
 	    "asked type pinned; prefix with starts-with");
+	ok(has(pol, "[\"eq\",\"$x-oss-content-type\",\"text/plain\"]") &&
+	    strcmp(get(o, "fields.x-oss-content-type"), "text/plain") == 0,
+	    "asked type pinned on x-oss-content-type too, and sent");
 	json_object_put(o);
 	free(pol);
 
@@ -217,6 +232,37 @@ main(void)
 	ok(o == NULL && e == OERR_UNKNOWN_UPLOAD, "unknown upload");
 	o = run(c, "filename=..", "alice", &creds, &pol, &e);
 	ok(o == NULL && e == OERR_INVALID_FILENAME, "filename ..");
+	conf_free(c);
+
+	/* Every key that changes what is stored, pinned and sent. */
+	c = cfg("bucket = b12\nregion = cn-hangzhou\n"
+	    "[upload docs]\ncontent_disposition = attachment\n"
+	    "cache_control = private, max-age=600\nstorage_class = IA\n"
+	    "object_acl = private\n[upload classic]\nobject_acl = any\n");
+	o = run(c, "upload=docs", NULL, &creds, &pol, &e);
+	ok(has(pol, "[\"eq\",\"$content-disposition\",\"attachment\"],"
+	    "[\"eq\",\"$cache-control\",\"private, max-age=600\"],"
+	    "[\"eq\",\"$x-oss-storage-class\",\"IA\"],"
+	    "[\"eq\",\"$x-oss-object-acl\",\"private\"],"
+	    "[\"eq\",\"$acl\",\"private\"]"), "headers, class, ACL pinned in "
+	    "file order");
+	ok(strcmp(get(o, "fields.Content-Disposition"), "attachment") == 0 &&
+	    strcmp(get(o, "fields.Cache-Control"), "private, max-age=600") ==
+	    0 && strcmp(get(o, "fields.x-oss-storage-class"), "IA") == 0 &&
+	    strcmp(get(o, "fields.x-oss-object-acl"), "private") == 0 &&
+	    strcmp(get(o, "fields.acl"), "private") == 0, "and sent in fields");
+	ok(!has(pol, "x-oss-content-type"), "no type asked, none configured: "
+	    "no type condition");
+	json_object_put(o);
+	free(pol);
+	o = run(c, "upload=classic", NULL, &creds, &pol, &e);
+	ok(o != NULL && !has(pol, "acl") && get(o, "fields.acl") == NULL &&
+	    get(o, "fields.x-oss-object-acl") == NULL && !has(pol,
+	    "disposition") && !has(pol, "cache-control") && !has(pol,
+	    "storage"), "object_acl = any and unset keys: no condition, no "
+	    "field");
+	json_object_put(o);
+	free(pol);
 	conf_free(c);
 
 	c = cfg("bucket = b12\nregion = cn-hangzhou\nmin_size = 5\n");

@@ -83,8 +83,9 @@ function pngBytes(n) {
 	return Buffer.concat([sig, crypto.randomBytes(n - sig.length)]);
 }
 
+/* The object as its owner reads it: the emulator's admin route (the bucket is private). */
 function objectUrl(base, key) {
-	return base + '/' + key.split('/').map(encodeURIComponent).join('/');
+	return base + '/_emu/object?key=' + encodeURIComponent(key);
 }
 
 async function getObject(key) {

@@ -10,6 +10,63 @@
  * exits 0 on SIGTERM/SIGINT.  Logs one line per request on stderr (method, path, status, error
  * code, EC); never a signature, token, secret or policy.
  *
+ * OSS's rules, not Amazon S3's, and where each comes from
+ *   [PO]   PostObject reference, https://www.alibabacloud.com/help/en/oss/developer-reference/postobject
+ *          (form elements; its example form sends Content-Disposition, x-oss-meta-uuid,
+ *          x-oss-meta-tag and success_action_redirect under a policy naming none of them)
+ *   [V4]   POST V4 signature, https://www.alibabacloud.com/help/en/oss/developer-reference/signature-version-4-recommend
+ *   [EC]   the troubleshooting page of each EC, https://www.alibabacloud.com/help/en/oss/user-guide/<EC>
+ *   [ACL]  PutObjectACL, https://www.alibabacloud.com/help/en/oss/developer-reference/putobjectacl
+ *          (the four values; an object's ACL wins over the bucket's; x-oss-object-acl on a write
+ *          "has the same effect as PutObjectACL")
+ *   [PERM] PutObject permissions, https://www.alibabacloud.com/help/en/oss/developer-reference/put-object
+ *          and the SDK upload pages: oss:PutObject; oss:PutObjectTagging when x-oss-tagging is
+ *          given; kms:GenerateDataKey and kms:Decrypt when x-oss-server-side-encryption is KMS.
+ *          No oss:PutObjectAcl is listed for x-oss-object-acl.
+ *   [RAM]  https://www.alibabacloud.com/help/en/oss/user-guide/authorization-syntax-and-elements
+ *          (condition key oss:x-oss-object-acl) and
+ *          https://www.alibabacloud.com/help/en/oss/user-guide/how-oss-works-with-ram ("prevent
+ *          public ACL settings": Deny oss:PutObject when oss:x-oss-object-acl is not private or
+ *          default; so an upload that sets an ACL is authorized as oss:PutObject)
+ *   [ACLF] "the acl form field of a PostObject request is invalid", https://help.aliyun.com/document_detail/480522.html
+ *   [BPA]  Block Public Access, https://www.alibabacloud.com/help/en/oss/user-guide/block-public-access
+ *          (new buckets have it on: object ACLs can then only be private or default)
+ * - A form field no condition names is accepted and takes effect [PO].  Only the V4 fields
+ *   x-oss-signature-version, x-oss-credential and x-oss-date must be named by the policy [V4];
+ *   x-oss-security-token too (emulator choice, unverified: ossign always names it).  There is
+ *   no S3-style "every field must be covered" mode: no test needs one.
+ * - A field a condition names but the form lacks fails: AccessDenied, EC 0006-00000226 [EC].
+ *   (So no condition can say "absent": a `not-in` condition requires the field as well.)
+ * - The stored Content-Type is the x-oss-content-type field, else the Content-Type header of the
+ *   `file` part (browsers set it themselves), else the Content-Type field, else
+ *   application/octet-stream [PO, x-oss-content-type].  Conditions are checked against the form
+ *   fields only: a condition on $content-type says nothing about the file part's header.
+ * - Stored and served back as OSS would: Cache-Control, Content-Disposition, Content-Encoding,
+ *   Expires, x-oss-meta-* [PO]; x-oss-object-acl (default, private, public-read,
+ *   public-read-write) [ACL], and the `acl` field, whose values OSS documents too [ACLF] (which
+ *   of the two wins is not documented: here the more public one); x-oss-storage-class (Standard, IA, Archive, ColdArchive,
+ *   DeepColdArchive: the three archive classes cannot be read until restored, 403
+ *   InvalidObjectState); x-oss-server-side-encryption (AES256, KMS, SM4) and
+ *   x-oss-server-side-encryption-key-id (KMS only); x-oss-tagging (URL-encoded k=v&k2=v2, at most
+ *   10 tags; GET answers x-oss-tagging-count) [PO].  x:NAME fields (callback variables) are
+ *   accepted and not stored.  success_action_redirect: 303 to the URL with bucket, key and etag
+ *   (approximation of OSS's redirect).  x-oss-forbid-overwrite: true answers 409 when the key
+ *   exists (no effect with --versioned).
+ * - Reads: the bucket is private.  Without a signature, GET/HEAD of an object is allowed only
+ *   when its ACL is public-read or public-read-write, and PUT/DELETE only when it is
+ *   public-read-write [ACL]; everything else anonymous is 403 AccessDenied, an absent key included
+ *   (a private bucket does not say what it holds).  Signed GET/PUT are not emulated: tests read
+ *   what was stored through the admin routes below.
+ * - An STS credential's session policy (the ledger's `Policy`) must allow every action the upload
+ *   needs [PERM]: oss:PutObject on acs:oss:*:*:<bucket>/<key>; also oss:PutObjectTagging with
+ *   x-oss-tagging; also kms:GenerateDataKey and kms:Decrypt on acs:kms:<region>:*:key/<id or *>
+ *   with KMS encryption.  x-oss-object-acl needs no more than oss:PutObject [PERM, RAM], but a
+ *   statement's Condition on oss:x-oss-object-acl is evaluated (StringEquals, StringNotEquals,
+ *   StringLike, StringNotLike and their IgnoreCase forms; a form without the field counts as
+ *   "default", as OSS's example reads).  Other condition keys are not evaluated: an Allow with one
+ *   grants nothing, a Deny with one still denies.  Role policies are taken as allowing everything.
+ *   Block Public Access [BPA] is not emulated.
+ *
  * What it does
  * - POST / : PostObject with the OSS4-HMAC-SHA256 (V4) form signature.  The multipart body is
  *   parsed here, streaming (binary-safe, the file goes to disk as it arrives).  Field names are
@@ -18,18 +75,17 @@
  *   signUtils.getSignatureV4 (key derivation and HMAC) and scope check signUtils.getCredential.
  *   Credentials come from tests/emu/ledger.js (STATE/accounts.json, STATE/issued/<AKID>.json).
  *   The policy is decoded and validated strictly, every condition type is enforced
- *   ({"f":"v"}, eq, starts-with, in, not-in, content-length-range on the real file size), and every
- *   form field but policy, x-oss-signature and file must be covered by a condition (no x-ignore-
- *   exemption; x-oss-security-token too).  Duplicate fields are refused.
- *   `${filename}` in key is expanded after the policy check.  x-oss-forbid-overwrite: true answers
- *   409 when the key exists (no effect with --versioned).  success_action_status 200 (empty), 201
- *   (PostResponse XML), 204 or absent/invalid (204).  success_action_redirect answers 303 to
- *   REDIRECT?bucket=&key=&etag= (S3 style, approximation).  A callback field is refused (501
- *   NotImplemented): the emulator does not call back.  Only V4 is implemented: a V1 form
- *   (OSSAccessKeyId/Signature) gets 501 NotImplemented; a form with no signature at all is an
- *   anonymous write to a private bucket (403 AccessDenied).
- * - GET/HEAD /<key> : the stored bytes with Content-Type, ETag, x-oss-meta-*; 404 NoSuchKey.
- *   Reads are anonymous (the tests need no signed GET; real buckets would want a signature).
+ *   ({"f":"v"}, eq, starts-with, in, not-in, content-length-range on the real file size).
+ *   Duplicate fields are refused.  `${filename}` in key is expanded after the policy check.
+ *   success_action_status 200 (empty), 201 (PostResponse XML), 204 or absent/invalid (204).
+ *   A callback field goes to the callback hook (CALLBACK_NONE below, replaced by
+ *   tests/emu/oss-callback.js once upload callbacks are emulated): for now 501 NotImplemented.
+ *   Only V4 is implemented: a V1 form (OSSAccessKeyId/Signature) gets 501 NotImplemented; a form
+ *   with no signature at all is an anonymous write to a private bucket (403 AccessDenied).
+ * - GET/HEAD /<key>, PUT/DELETE /<key>: anonymous, as above.  GET answers the bytes with
+ *   Content-Type, ETag, the stored headers, x-oss-storage-class, x-oss-server-side-encryption
+ *   (+ -key-id), x-oss-tagging-count, x-oss-meta-*; 404 NoSuchKey for a missing key only when
+ *   the caller could have read it (the admin route).
  * - OPTIONS : CORS preflight against one bucket CORS rule: AllowedOrigin = --cors-origins (exact
  *   origins, or *), AllowedMethod GET POST HEAD, AllowedHeader *, ExposeHeader ETag and
  *   x-oss-request-id, MaxAgeSeconds 600.  Allowed: 200 with the Access-Control-* headers; refused:
@@ -37,14 +93,20 @@
  *   (+ Allow-Methods, Expose-Headers, Max-Age) only when the request's Origin matches the rule.
  * - Admin (never on real OSS): GET /_emu/stats -> {"requests","uploads_ok","errors":{CODE:n},
  *   "error_total","recent_errors":[{code,ec,message,status}]} (messages have tokens redacted);
- *   GET /_emu/objects[?prefix=P] -> {"bucket","objects":[{key,size,etag,content_type,meta,
- *   last_modified,version_id}]} sorted by key.  (Object keys under "_emu/" are not reachable by GET.)
- * Anything else: PUT/DELETE/POST elsewhere and GET / are anonymous requests on a private bucket:
- * 403 AccessDenied (405 MethodNotAllowed for unknown methods).
+ *   GET /_emu/objects[?prefix=P] -> {"bucket","objects":[{key,size,etag,content_type,acl,
+ *   storage_class,sse,sse_key_id,tagging,headers,meta,last_modified,version_id}]} sorted by key;
+ *   GET/HEAD /_emu/object?key=K -> the object as a signed GET by its owner would get it (ACL and
+ *   archive state ignored), 404 NoSuchKey when absent.  (Keys under "_emu/" are not reachable by
+ *   anonymous GET.)
+ * Requests are dispatched from one route table (Emulator.routes: method, path test, handler;
+ *   first match wins); `routes` in the constructor options are tried first, so multipart
+ *   uploads (tests/emu/oss-multipart.js) can add POST/PUT/GET/DELETE on /<key>?upload... there.
+ *   Anything no route takes: 405 MethodNotAllowed.
  *
  * Storage: STATE/objects/<bucket>/<key> holds the bytes, STATE/meta/<bucket>/<key>.json the
- * sidecar (key, size, ETag, Content-Type, Cache-Control, Content-Disposition, Content-Encoding,
- * Expires, x-oss-meta-*).  Key segments are written as given except "", ".", ".." and "%" (escaped
+ * sidecar (key, size, ETag, Content-Type, ACL, storage class, encryption, tagging, Cache-Control,
+ * Content-Disposition, Content-Encoding, Expires, x-oss-meta-*).  Key segments are written as
+ * given except "", ".", ".." and "%" (escaped
  * as "%", "%2E", "%2E%2E", "%25"), NUL ("%00") and segments over 200 bytes (hashed), and every
  * path is checked to stay under the bucket directory: no key can escape it.  A key that is both
  * an object and a "directory" of another object ("a" and "a/b") cannot be stored (500, emulator
@@ -65,9 +127,16 @@
  *   400 InvalidArgument          a field value over 8 KB                            0006-00000113 guess
  *   400 MaxPOSTPreDataLengthExceeded  fields before file over 8 MB in total        0006-00000112 doc
  *   400 InvalidArgument          duplicate form field (emulator is strict)          0006-00000105 guess
- *   400 InvalidArgument          Content-Type, Cache-Control, Content-Disposition, Content-Encoding,
- *                                Expires or x-oss-meta-* value with control characters (it would
- *                                become a response header)                         0006-00000114 guess
+ *   400 InvalidArgument          x-oss-content-type, Content-Type, Cache-Control, Content-Disposition,
+ *                                Content-Encoding, Expires or x-oss-meta-* value with control
+ *                                characters (it would become a response header)    0006-00000114 guess
+ *   400 InvalidArgument          x-oss-object-acl or acl not one of the four values 0017-00000106 guess
+ *   400 InvalidArgument          x-oss-storage-class not a storage class            0006-00000115 guess
+ *   400 InvalidEncryptionAlgorithmError  x-oss-server-side-encryption not AES256/KMS/SM4
+ *                                                                                   0005-00000001 guess
+ *   400 InvalidArgument          x-oss-server-side-encryption-key-id without KMS    0005-00000002 guess
+ *   400 InvalidArgument          x-oss-tagging not k=v&..., over 10 tags, key over 128 or value
+ *                                over 256 bytes, repeated key                       0006-00000116 guess
  *   400 InvalidArgument          no key field                                       0006-00000106 guess
  *   400 InvalidObjectName        key empty, over 1023 bytes, leading / or \, bad UTF-8  0016-00000001 guess
  *   400 InvalidArgument          x-oss-signature-version not OSS4-HMAC-SHA256       0002-00000701 doc
@@ -98,33 +167,36 @@
  *   403 AccessDenied             "Invalid according to Policy: Policy Condition failed: [..]"
  *                                field missing from the form (except bucket)       0006-00000226 doc
  *                                value does not satisfy the condition               0006-00000227 doc
- *   403 AccessDenied             "Invalid according to Policy: Extra input fields: NAME" (first
- *                                uncovered field, lowercase; also a V4 field missing from the
- *                                policy)                                            0006-00000228 doc
+ *   403 AccessDenied             "Invalid according to Policy: Extra input fields: NAME": a V4
+ *                                field (or the token) the policy does not name      0006-00000228 doc
  *   400 EntityTooLarge           file above a content-length-range max, or above 5 GB 0006-00000003 doc
  *   400 EntityTooSmall           file below a content-length-range min              0006-00000004 doc
  *   403 AccessDenied             "Access denied by authorizer's policy.": the STS credential's
- *                                session policy (ledger `Policy`) does not allow oss:PutObject on
- *                                acs:oss:*:*:<bucket>/<key> (explicit Deny wins; role policies are
- *                                taken as allow-all; Conditions not evaluated)      0003-00000301 doc
+ *                                session policy does not allow an action the upload needs (see
+ *                                above)                                             0003-00000301 doc
  *   409 FileAlreadyExists        x-oss-forbid-overwrite: true and the key exists    0026-00000002 near
  *   501 NotImplemented           V1 form, or callback field (emulator limits)       0000-00000000 guess
- *   403 AccessDenied             anonymous write / list on the private bucket       0003-00000001 guess
- *   404 NoSuchKey                GET/HEAD of a missing key                          0026-00000001 doc
+ *   403 AccessDenied             anonymous request the bucket or object ACL does not allow
+ *                                                                                   0003-00000001 guess
+ *   403 InvalidObjectState       anonymous GET of a public object in an archive class
+ *                                                                                   0016-00000201 guess
+ *   404 NoSuchKey                admin GET/HEAD of a missing key                    0026-00000001 doc
  *   403 AccessForbidden          CORS preflight refused ("CORSResponse: ...")       0003-00000001 guess
- *   405 MethodNotAllowed         unknown HTTP method                                0003-00000002 guess
+ *   405 MethodNotAllowed         a request no route takes                           0003-00000002 guess
  *   500 InternalError            storage failure (e.g. key "a" vs "a/b")            0000-00000001 guess
  * Check order: form shape, key, signature version, policy/signature presence, credential, region,
  * x-oss-date (format, scope day, skew), access key and token, signature, policy document,
- * expiration, conditions (in policy order), extra fields, key name, session policy, callback;
- * after the file:
+ * expiration, conditions (in policy order), V4 fields named, key name, field values (headers,
+ * ACL, storage class, encryption, tagging), session policy, callback; after the file:
  * content-length-range, 5 GB, forbid-overwrite.  The clock is read once, when the request arrives.
  *
- * Not emulated: V1/V2 signatures, signed GET, callbacks, CRC64 (x-oss-hash-crc64ecma), ACLs, Range,
- * wildcard CORS origins, clock control (use real time in tests).
+ * Not emulated: V1/V2 signatures, signed GET/PUT, callbacks (see the hook), CRC64
+ * (x-oss-hash-crc64ecma), bucket ACLs other than private, Block Public Access, restore of archived
+ * objects, Range, wildcard CORS origins, clock control (use real time in tests).
  *
  * module.exports (for the unit tests): computeSignature, credentialScope, parsePolicy,
- * formatCondition, sessionPolicyAllows, MultipartParser, LIMITS, OssError.  The ledger is loaded only when serving.
+ * formatCondition, sessionPolicyAllows, storedContentType, MultipartParser, LIMITS, OssError,
+ * CALLBACK_NONE, Emulator.  The ledger is loaded only when serving.
  */
 
 const http = require('node:http');
@@ -231,10 +303,22 @@ const err = {
     'The object you specified already exists and can not be overwritten.', '0026-00000002'),
   badHeaderField: (name) => new OssError(400, 'InvalidArgument',
     `The form field ${name} is not a valid HTTP header name or value.`, '0006-00000114'),
+  badAcl: () => new OssError(400, 'InvalidArgument',
+    'no such object access control exists', '0017-00000106'),
+  badStorageClass: () => new OssError(400, 'InvalidArgument',
+    'The storage class you specified is not valid.', '0006-00000115'),
+  badSse: () => new OssError(400, 'InvalidEncryptionAlgorithmError',
+    'The Encryption request you specified is not valid. Supported value: AES256/KMS/SM4', '0005-00000001'),
+  keyIdWithoutKms: () => new OssError(400, 'InvalidArgument',
+    'x-oss-server-side-encryption-key-id is only allowed with x-oss-server-side-encryption KMS.',
+    '0005-00000002'),
+  badTagging: (why) => new OssError(400, 'InvalidArgument', `Invalid x-oss-tagging: ${why}.`, '0006-00000116'),
   notImplemented: (what) => new OssError(501, 'NotImplemented',
     `${what} is not implemented by this emulator.`, '0000-00000000'),
   anonymous: () => new OssError(403, 'AccessDenied',
     'You have no right to access this object because of bucket acl.', '0003-00000001'),
+  archived: () => new OssError(403, 'InvalidObjectState',
+    'The operation is not valid for the object\'s state', '0016-00000201'),
   noSuchKey: (key) => new OssError(404, 'NoSuchKey', 'The specified key does not exist.', '0026-00000001',
     key === undefined ? null : [['Key', key]]),
   corsDenied: () => new OssError(403, 'AccessForbidden',
@@ -578,14 +662,53 @@ function globMatch(pattern, value, caseInsensitive) {
   return new RegExp(`^${re}$`, caseInsensitive ? 'si' : 's').test(value);
 }
 
+// The condition operators evaluated (RAM's string operators); the value list matches when any
+// of its entries does.
+const CONDITION_OPS = {
+  StringEquals: (v, p) => v === p,
+  StringNotEquals: (v, p) => v !== p,
+  StringEqualsIgnoreCase: (v, p) => v.toLowerCase() === p.toLowerCase(),
+  StringNotEqualsIgnoreCase: (v, p) => v.toLowerCase() !== p.toLowerCase(),
+  StringLike: (v, p) => globMatch(p, v, false),
+  StringNotLike: (v, p) => !globMatch(p, v, false),
+};
+
 /*
- * Does the session policy (RAM policy JSON, the STS AssumeRole `Policy`) allow action on
- * acs:oss:<region>:<account>:<bucket>/<key>?  Explicit Deny wins, then an Allow is needed.  The
- * role's own policies are unknown here and taken as allowing everything; the account id of a
- * resource pattern is not checked; Condition blocks are not evaluated (an Allow with a Condition
- * grants nothing, a Deny with one still denies).  Unparseable policies deny.
+ * A statement's Condition against the request's condition keys: true (holds), false (does not
+ * hold) or null (names an operator or key this emulator does not evaluate).  Keys are
+ * case-insensitive.  A listed value matches when any entry does; a negated operator holds when
+ * no entry matches (StringNotEquals ["a","b"]: neither a nor b).
  */
-function sessionPolicyAllows(policyText, action, region, bucket, key) {
+function ramConditionHolds(cond, context) {
+  if (!isPlainObject(cond)) return null;
+  const ctx = {};
+  for (const [k, v] of Object.entries(context)) ctx[k.toLowerCase()] = v;
+  for (const [op, block] of Object.entries(cond)) {
+    const fn = CONDITION_OPS[op];
+    if (!fn || !isPlainObject(block)) return null;
+    const negated = op.includes('Not');
+    for (const [key, want] of Object.entries(block)) {
+      const value = ctx[key.toLowerCase()];
+      if (typeof value !== 'string') return null;
+      const list = Array.isArray(want) ? want : [want];
+      if (!list.every((x) => typeof x === 'string')) return null;
+      const ok = negated ? list.every((x) => fn(value, x)) : list.some((x) => fn(value, x));
+      if (!ok) return false;
+    }
+  }
+  return true;
+}
+
+/*
+ * Does the session policy (RAM policy JSON, the STS AssumeRole `Policy`) allow `action` on the
+ * resource acs:<product>:<region>:<account>:<target> ({product, region, target}) for a request
+ * with these condition keys (context, e.g. {"oss:x-oss-object-acl": "default"})?  Explicit Deny
+ * wins, then an Allow is needed.  The account id of a resource pattern is not checked.  A
+ * Condition is evaluated when it names only keys of context and the string operators above;
+ * otherwise an Allow with it grants nothing and a Deny with it still denies.  The role's own
+ * policies are unknown here and taken as allowing everything.  Unparseable policies deny.
+ */
+function sessionPolicyAllows(policyText, action, resource, context = {}) {
   let doc;
   try {
     doc = JSON.parse(policyText);
@@ -595,14 +718,14 @@ function sessionPolicyAllows(policyText, action, region, bucket, key) {
   if (!isPlainObject(doc)) return false;
   const list = (v) => (v === undefined ? null : Array.isArray(v) ? v : [v]);
   const statements = list(doc.Statement) || [];
-  const target = `${bucket}/${key}`;
   const resourceMatches = (p) => {
     if (typeof p !== 'string') return false;
     if (p === '*') return true;
     const parts = p.split(':');
     if (parts.length < 5 || parts[0] !== 'acs') return false;
-    return globMatch(parts[1], 'oss', true) && (parts[2] === '' || globMatch(parts[2], region, false)) &&
-      globMatch(parts.slice(4).join(':'), target, false);
+    return globMatch(parts[1], resource.product, true) &&
+      (parts[2] === '' || globMatch(parts[2], resource.region, false)) &&
+      globMatch(parts.slice(4).join(':'), resource.target, false);
   };
   const matches = (st) => {
     const a = list(st.Action);
@@ -617,10 +740,26 @@ function sessionPolicyAllows(policyText, action, region, bucket, key) {
   let allowed = false;
   for (const st of statements) {
     if (!isPlainObject(st) || !matches(st)) continue;
-    if (st.Effect === 'Deny') return false;
-    if (st.Effect === 'Allow' && st.Condition === undefined) allowed = true;
+    const holds = st.Condition === undefined ? true : ramConditionHolds(st.Condition, context);
+    if (st.Effect === 'Deny' && holds !== false) return false;
+    if (st.Effect === 'Allow' && holds === true) allowed = true;
   }
   return allowed;
+}
+
+/*
+ * What an upload must be allowed to do (PutObject permissions): [{action, resource}] for the
+ * object key, the form's fields f (a Map, lowercase names) and the emulator's bucket and region.
+ */
+function uploadActions(f, bucket, region, key) {
+  const obj = { product: 'oss', region, target: `${bucket}/${key}` };
+  const out = [{ action: 'oss:PutObject', resource: obj }];
+  if (f.has('x-oss-tagging')) out.push({ action: 'oss:PutObjectTagging', resource: obj });
+  if (f.get('x-oss-server-side-encryption') === 'KMS') {
+    const kms = { product: 'kms', region, target: `key/${f.get('x-oss-server-side-encryption-key-id') || '*'}` };
+    out.push({ action: 'kms:GenerateDataKey', resource: kms }, { action: 'kms:Decrypt', resource: kms });
+  }
+  return out;
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -657,7 +796,104 @@ function headerValue(s) {
   return Buffer.from(s, 'utf8').toString('latin1');
 }
 
+// Fields stored as the object's HTTP headers and served back on GET [PO].
 const HEADER_FIELDS = ['cache-control', 'content-disposition', 'content-encoding', 'expires'];
+// Fields the policy must name [V4] (the token: emulator choice, see the header).
+const SIGNED_FIELDS = ['x-oss-signature-version', 'x-oss-credential', 'x-oss-date', 'x-oss-security-token'];
+const OBJECT_ACLS = ['default', 'private', 'public-read', 'public-read-write'];
+const ACL_RANK = { default: 0, private: 0, 'public-read': 1, 'public-read-write': 2 };
+const STORAGE_CLASSES = ['Standard', 'IA', 'Archive', 'ColdArchive', 'DeepColdArchive'];
+const ARCHIVE_CLASSES = new Set(['Archive', 'ColdArchive', 'DeepColdArchive']);
+const SSE_ALGORITHMS = ['AES256', 'KMS', 'SM4'];
+const TAGS_MAX = 10;
+const TAG_KEY_MAX = 128;
+const TAG_VALUE_MAX = 256;
+
+// A value that becomes a response header: no control characters (CR/LF would split it).
+function checkHeaderField(name, value) {
+  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value) || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) {
+    throw err.badHeaderField(name);
+  }
+}
+
+// The stored Content-Type [PO, x-oss-content-type]: the x-oss-content-type field, then the file
+// part's own Content-Type header, then the Content-Type field.
+function storedContentType(f, partType) {
+  return f.get('x-oss-content-type') || partType || f.get('content-type') || 'application/octet-stream';
+}
+
+// "k=v&k2=v2" (URL-encoded) -> {k: v}, or throws InvalidArgument.
+function parseTagging(text) {
+  const tags = {};
+  const parts = text === '' ? [] : text.split('&');
+  if (parts.length > TAGS_MAX) throw err.badTagging(`more than ${TAGS_MAX} tags`);
+  for (const part of parts) {
+    const eq = part.indexOf('=');
+    let k;
+    let v;
+    try {
+      k = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, ' '));
+      v = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' '));
+    } catch (e) {
+      throw err.badTagging('not URL-encoded');
+    }
+    if (k === '' || Buffer.byteLength(k) > TAG_KEY_MAX) throw err.badTagging('a key is empty or too long');
+    if (Buffer.byteLength(v) > TAG_VALUE_MAX) throw err.badTagging('a value is too long');
+    if (Object.prototype.hasOwnProperty.call(tags, k)) throw err.badTagging(`the key ${k} appears twice`);
+    tags[k] = v;
+  }
+  return tags;
+}
+
+/*
+ * What the form's fields store with the object: {acl, storageClass, sse, sseKeyId, tagging,
+ * headers, meta}; each value checked as OSS would (InvalidArgument, ...).
+ */
+function objectFields(f) {
+  const meta = {};
+  const headers = {};
+  for (const [name, value] of f) {
+    if (name.startsWith('x-oss-meta-')) meta[name] = value;
+    else if (HEADER_FIELDS.includes(name)) headers[name] = value;
+    else if (name !== 'content-type' && name !== 'x-oss-content-type') continue;
+    checkHeaderField(name, value);
+  }
+  // x-oss-object-acl, and acl (OSS documents its values too): which wins when both are sent is not
+  // documented, so the more public one does (the attacker's best case).
+  let acl = 'default';
+  for (const name of ['x-oss-object-acl', 'acl']) {
+    if (!f.has(name)) continue;
+    const v = f.get(name);
+    if (!OBJECT_ACLS.includes(v)) throw err.badAcl();
+    if (name === 'x-oss-object-acl' || ACL_RANK[v] > ACL_RANK[acl]) acl = v;
+  }
+  const storageClass = f.has('x-oss-storage-class') ? f.get('x-oss-storage-class') : 'Standard';
+  if (!STORAGE_CLASSES.includes(storageClass)) throw err.badStorageClass();
+  const sse = f.has('x-oss-server-side-encryption') ? f.get('x-oss-server-side-encryption') : null;
+  if (sse !== null && !SSE_ALGORITHMS.includes(sse)) throw err.badSse();
+  const sseKeyId = f.has('x-oss-server-side-encryption-key-id') ? f.get('x-oss-server-side-encryption-key-id') : null;
+  if (sseKeyId !== null && sse !== 'KMS') throw err.keyIdWithoutKms();
+  if (sseKeyId !== null) checkHeaderField('x-oss-server-side-encryption-key-id', sseKeyId);
+  const tagging = f.has('x-oss-tagging') ? parseTagging(f.get('x-oss-tagging')) : null;
+  return { acl, storageClass, sse, sseKeyId, tagging, headers, meta };
+}
+
+/*
+ * The upload-callback hook.  check(ctx, fields) runs with the other form checks, before the
+ * file is stored, and may refuse the form; after(ctx, upload) runs once the object is stored
+ * ({key, etag, size, contentType, fields}) and returns true when it has answered the request
+ * itself (OSS relays the application's answer, or 203 CallbackFailed).  Upload callbacks
+ * (tests/emu/oss-callback.js, later) pass another hook as the constructor's `callback` option.
+ * Until then a callback field is refused.
+ */
+const CALLBACK_NONE = Object.freeze({
+  check(ctx, f) {
+    if (f.has('callback')) throw err.notImplemented('Upload callback');
+  },
+  async after() {
+    return false;
+  },
+});
 
 /* ---------------------------------------------------------------- the emulator */
 
@@ -676,6 +912,26 @@ class Emulator {
     for (const d of [this.objRoot, this.metaRoot, this.tmpRoot]) fs.mkdirSync(d, { recursive: true });
     this.stats = { requests: 0, uploads_ok: 0, errors: {}, error_total: 0, recent_errors: [] };
     this.tmpFiles = new Set();
+    this.callback = opts.callback || CALLBACK_NONE;
+    // The route table: {method, when(r) -> bool, run(ctx, r)}, first match wins; r is
+    // {path, query, key} (key: the decoded object name, or null for "/").  opts.routes (multipart
+    // uploads, later) come first.
+    this.routes = [
+      ...(opts.routes || []),
+      { method: 'GET', when: (r) => r.path === '/_emu/stats', run: (ctx) => this.sendJson(ctx, this.stats) },
+      { method: 'GET', when: (r) => r.path === '/_emu/objects',
+        run: (ctx, r) => this.sendJson(ctx, { bucket: this.bucket, objects: this.listObjects(r.query.get('prefix') || '') }) },
+      { method: ['GET', 'HEAD'], when: (r) => r.path === '/_emu/object', run: (ctx, r) => this.adminObject(ctx, r) },
+      { method: '*', when: (r) => r.path.startsWith('/_emu/'),
+        run: (ctx) => { ctx.req.resume(); throw ctx.req.method === 'GET' ? err.noSuchKey() : err.method(); } },
+      { method: 'OPTIONS', when: () => true, run: (ctx) => this.preflight(ctx) },
+      { method: 'POST', when: (r) => r.path === '/', run: (ctx) => this.postObject(ctx) },
+      { method: ['GET', 'HEAD'], when: (r) => r.key !== null, run: (ctx, r) => this.getObject(ctx, r.key) },
+      { method: 'PUT', when: (r) => r.key !== null, run: (ctx, r) => this.putObject(ctx, r.key) },
+      { method: 'DELETE', when: (r) => r.key !== null, run: (ctx, r) => this.deleteObject(ctx, r.key) },
+      // GET / (ListObjects), PUT / (PutBucket)...: anonymous on a private bucket.
+      { method: ['GET', 'HEAD', 'PUT', 'DELETE'], when: () => true, run: (ctx) => { ctx.req.resume(); throw err.anonymous(); } },
+    ];
   }
 
   /* ----- responses */
@@ -764,43 +1020,25 @@ class Emulator {
     if (abs) target = target.slice(abs[0].length) || '/';
     const q = target.indexOf('?');
     const p = q < 0 ? target : target.slice(0, q);
-    const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
     ctx.logPath = p; // never the query string (signed URLs carry signatures there)
-    try {
-      if (p.startsWith('/_emu/')) {
-        if (req.method !== 'GET') throw err.method();
-        if (p === '/_emu/stats') return this.sendJson(ctx, this.stats);
-        if (p === '/_emu/objects') return this.sendJson(ctx, { bucket: this.bucket, objects: this.listObjects(query.get('prefix') || '') });
-        throw err.noSuchKey();
-      }
-      switch (req.method) {
-        case 'OPTIONS': return this.preflight(ctx);
-        case 'POST':
-          if (p !== '/') { req.resume(); throw err.method(); }
-          return this.postObject(ctx);
-        case 'GET':
-        case 'HEAD': {
-          if (p === '/' || !p.startsWith('/')) throw err.anonymous();
-          let key;
-          try {
-            key = decodeURIComponent(p.slice(1));
-          } catch (e) {
-            throw err.badObjectName('The specified object is not valid.');
-          }
-          return this.getObject(ctx, key);
+    const r = { path: p, query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)), key: null };
+    const run = async () => {
+      if (p !== '/' && p.startsWith('/') && !p.startsWith('/_emu/')) {
+        try {
+          r.key = decodeURIComponent(p.slice(1));
+        } catch (e) {
+          req.resume();
+          throw err.badObjectName('The specified object is not valid.');
         }
-        case 'PUT':
-        case 'DELETE':
-          req.resume();
-          throw err.anonymous();
-        default:
-          req.resume();
-          throw err.method();
       }
-    } catch (e) {
-      this.sendError(ctx, e);
-    }
-    return undefined;
+      const route = this.routes.find((x) => (x.method === '*' || [].concat(x.method).includes(req.method)) && x.when(r));
+      if (!route) {
+        req.resume();
+        throw err.method();
+      }
+      return route.run(ctx, r);
+    };
+    run().catch((e) => this.sendError(ctx, e));
   }
 
   /* ----- CORS preflight */
@@ -871,7 +1109,9 @@ class Emulator {
             const m = JSON.parse(fs.readFileSync(p, 'utf8'));
             if (typeof m.key === 'string' && m.key.startsWith(prefix)) {
               out.push({
-                key: m.key, size: m.size, etag: m.etag, content_type: m.contentType, meta: m.meta,
+                key: m.key, size: m.size, etag: m.etag, content_type: m.contentType, acl: m.acl || 'default',
+                storage_class: m.storageClass || 'Standard', sse: m.sse || null, sse_key_id: m.sseKeyId || null,
+                tagging: m.tagging || null, headers: m.headers || {}, meta: m.meta || {},
                 last_modified: m.lastModified, version_id: m.versionId || null,
               });
             }
@@ -884,9 +1124,32 @@ class Emulator {
     return out;
   }
 
+  // Anonymous access to an object [ACL]: the bucket is private, so only the object's own
+  // public-read / public-read-write ACL lets anyone in; an absent key is refused the same way.
+  anonymousAllowed(found, write) {
+    const acl = found ? found.m.acl || 'default' : 'default';
+    return write ? acl === 'public-read-write' : acl === 'public-read' || acl === 'public-read-write';
+  }
+
   getObject(ctx, key) {
+    ctx.req.resume();
+    const found = this.readMeta(key);
+    if (!this.anonymousAllowed(found, false)) throw err.anonymous();
+    if (ARCHIVE_CLASSES.has(found.m.storageClass)) throw err.archived();
+    return this.sendObject(ctx, key, found);
+  }
+
+  // GET/HEAD /_emu/object?key=K: what the owner's signed GET would return, whatever the ACL.
+  adminObject(ctx, r) {
+    ctx.req.resume();
+    const key = r.query.get('key');
+    if (key === null || key === '') throw err.noSuchKey();
     const found = this.readMeta(key);
     if (!found) throw err.noSuchKey(key);
+    return this.sendObject(ctx, key, found);
+  }
+
+  sendObject(ctx, key, found) {
     const { m, data } = found;
     let st;
     try {
@@ -901,7 +1164,10 @@ class Emulator {
     h['Last-Modified'] = new Date(m.lastModified).toUTCString();
     h['Accept-Ranges'] = 'bytes';
     h['x-oss-object-type'] = 'Normal';
-    h['x-oss-storage-class'] = 'Standard';
+    h['x-oss-storage-class'] = m.storageClass || 'Standard';
+    if (m.sse) h['x-oss-server-side-encryption'] = m.sse;
+    if (m.sseKeyId) h['x-oss-server-side-encryption-key-id'] = headerValue(m.sseKeyId);
+    if (m.tagging) h['x-oss-tagging-count'] = String(Object.keys(m.tagging).length);
     if (m.versionId) h['x-oss-version-id'] = m.versionId;
     for (const [k, v] of Object.entries(m.headers || {})) h[k] = headerValue(v);
     for (const [k, v] of Object.entries(m.meta || {})) h[k] = headerValue(v);
@@ -915,6 +1181,66 @@ class Emulator {
       rs.pipe(ctx.res);
     }
     this.log(ctx, 200);
+  }
+
+  // Anonymous PUT /<key>: only over an object whose ACL is public-read-write [ACL].  The new
+  // object takes the request's Content-Type and x-oss-object-acl headers (else default).
+  putObject(ctx, key) {
+    const { req } = ctx;
+    if (!this.anonymousAllowed(this.readMeta(key), true)) {
+      req.resume();
+      throw err.anonymous();
+    }
+    const acl = typeof req.headers['x-oss-object-acl'] === 'string' ? req.headers['x-oss-object-acl'] : 'default';
+    const ctype = typeof req.headers['content-type'] === 'string' ? req.headers['content-type'] : 'application/octet-stream';
+    if (!OBJECT_ACLS.includes(acl)) {
+      req.resume();
+      throw err.badAcl();
+    }
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size <= LIMITS.PRE_FILE_MAX) chunks.push(c);
+    });
+    req.on('end', () => {
+      try {
+        if (size > LIMITS.PRE_FILE_MAX) throw err.tooLarge(); // emulator limit for anonymous PUT
+        const body = Buffer.concat(chunks);
+        const { data, meta } = this.paths(key);
+        const tmp = path.join(this.tmpRoot, `put-${ctx.rid}`);
+        fs.writeFileSync(tmp, body);
+        fs.renameSync(tmp, data);
+        const etag = `"${crypto.createHash('md5').update(body).digest('hex').toUpperCase()}"`;
+        this.writeMeta(meta, {
+          key, size: body.length, etag, contentType: ctype, acl, storageClass: 'Standard', sse: null,
+          sseKeyId: null, tagging: null, headers: {}, meta: {}, lastModified: new Date().toISOString(),
+          versionId: null,
+        });
+        const h = this.baseHeaders(ctx);
+        h.ETag = etag;
+        h['Content-Length'] = '0';
+        ctx.sent = true;
+        ctx.res.writeHead(200, h);
+        ctx.res.end();
+        this.log(ctx, 200);
+      } catch (e) {
+        this.sendError(ctx, e);
+      }
+    });
+  }
+
+  // Anonymous DELETE /<key>: only of a public-read-write object [ACL]; 204.
+  deleteObject(ctx, key) {
+    ctx.req.resume();
+    const found = this.readMeta(key);
+    if (!this.anonymousAllowed(found, true)) throw err.anonymous();
+    fs.rmSync(found.data, { force: true });
+    fs.rmSync(this.paths(key).meta, { force: true });
+    ctx.sent = true;
+    ctx.res.writeHead(204, this.baseHeaders(ctx));
+    ctx.res.end();
+    this.log(ctx, 204);
   }
 
   /* ----- PostObject */
@@ -952,7 +1278,7 @@ class Emulator {
         st.fileSeen = true;
         st.fileName = filename;
         st.partType = partType;
-        st.auth = this.checkForm(ctx, st.fields, filename, st.badUtf8);
+        st.auth = this.checkForm(ctx, st.fields, filename, partType, st.badUtf8);
         st.tmp = path.join(this.tmpRoot, `upload-${ctx.rid}`);
         this.tmpFiles.add(st.tmp);
         st.ws = fs.createWriteStream(st.tmp, { flags: 'wx' });
@@ -1049,15 +1375,18 @@ class Emulator {
     const versionId = this.versioned ? crypto.randomBytes(16).toString('hex') : null;
     this.commit(st, a, etag, versionId);
     this.stats.uploads_ok++;
+    const upload = { key: a.key, etag, size: st.size, contentType: a.contentType, fields: st.fields };
+    if (await this.callback.after(ctx, upload)) return;
     this.respondUpload(ctx, a, etag, versionId);
   }
 
   /*
-   * Every check that needs only the fields; runs when the `file` part begins.  Returns what the
-   * upload needs afterwards: {key, ranges, forbidOverwrite, contentType, meta, headers, status,
-   * redirect}.
+   * Every check that needs only the fields; runs when the `file` part begins (partType: that
+   * part's Content-Type header, or null).  Returns what the upload needs afterwards: {key,
+   * ranges, forbidOverwrite, contentType, acl, storageClass, sse, sseKeyId, tagging, headers,
+   * meta, status, redirect}.
    */
-  checkForm(ctx, f, filename, badUtf8) {
+  checkForm(ctx, f, filename, partType, badUtf8) {
     // Shape and signature fields.
     if (!f.has('key')) throw err.noKey();
     const version = f.get('x-oss-signature-version');
@@ -1123,7 +1452,8 @@ class Emulator {
     const given = Buffer.from(signature, 'utf8');
     if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw err.signature();
 
-    // Policy document, expiration, conditions, coverage.
+    // Policy document, expiration, conditions.  A field no condition names is accepted [PO];
+    // only the V4 fields (and the token) must be named [V4].
     const policy = parsePolicy(policyB64);
     if (ctx.now >= policy.expiration) throw err.policyExpired();
     const covered = new Set();
@@ -1138,9 +1468,8 @@ class Emulator {
       if (value === undefined) throw err.condMissing(c);
       if (!conditionHolds(c, value)) throw err.condFailed(c);
     }
-    for (const name of f.keys()) {
-      if (name === 'policy' || name === 'x-oss-signature') continue;
-      if (!covered.has(name)) throw err.extraField(name);
+    for (const name of SIGNED_FIELDS) {
+      if (f.has(name) && !covered.has(name)) throw err.extraField(name);
     }
 
     // The object name, after the policy check.
@@ -1156,31 +1485,24 @@ class Emulator {
     if (objectKey.startsWith('/') || objectKey.startsWith('\\') || badUtf8.has('key') || objectKey.includes('\0')) {
       throw err.badObjectName('The specified object is not valid.');
     }
-    // An STS credential's session policy (ledger field `policy`) must allow oss:PutObject on it.
-    if (typeof key.policy === 'string' && key.policy !== '' &&
-        !sessionPolicyAllows(key.policy, 'oss:PutObject', this.region, this.bucket, objectKey)) {
-      throw err.sessionPolicy();
-    }
-    if (f.has('callback')) throw err.notImplemented('Upload callback');
 
-    const meta = {};
-    const headers = {};
-    for (const [name, value] of f) {
-      const stored = name.startsWith('x-oss-meta-') ? meta : HEADER_FIELDS.includes(name) ? headers : null;
-      if (!stored && name !== 'content-type') continue;
-      // These become response headers: no control characters (CR/LF would split the header).
-      if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value) || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) {
-        throw err.badHeaderField(name);
+    const stored = objectFields(f);
+    // An STS credential's session policy (ledger field `policy`) must allow every action the
+    // upload needs [PERM]; its conditions see the ACL the form asks for [RAM].
+    if (typeof key.policy === 'string' && key.policy !== '') {
+      const context = { 'oss:x-oss-object-acl': stored.acl };
+      for (const { action, resource } of uploadActions(f, this.bucket, this.region, objectKey)) {
+        if (!sessionPolicyAllows(key.policy, action, resource, context)) throw err.sessionPolicy();
       }
-      if (stored) stored[name] = value;
     }
+    this.callback.check(ctx, f);
+
     return {
       key: objectKey,
       ranges,
       forbidOverwrite: (f.get('x-oss-forbid-overwrite') || '').toLowerCase() === 'true',
-      contentType: f.get('content-type') || null,
-      meta,
-      headers,
+      contentType: storedContentType(f, partType),
+      ...stored,
       status: f.get('success_action_status'),
       redirect: f.get('success_action_redirect') || null,
     };
@@ -1210,16 +1532,24 @@ class Emulator {
     }
     this.tmpFiles.delete(tmp);
     st.tmp = null;
-    const sidecar = {
+    this.writeMeta(meta, {
       key: a.key,
       size: st.size,
       etag,
-      contentType: a.contentType || st.partType || 'application/octet-stream',
+      contentType: a.contentType,
+      acl: a.acl,
+      storageClass: a.storageClass,
+      sse: a.sse,
+      sseKeyId: a.sseKeyId,
+      tagging: a.tagging,
       headers: a.headers,
       meta: a.meta,
       lastModified: new Date().toISOString(),
       versionId,
-    };
+    });
+  }
+
+  writeMeta(meta, sidecar) {
     const metaTmp = `${meta}.tmp-${crypto.randomBytes(4).toString('hex')}`;
     fs.writeFileSync(metaTmp, JSON.stringify(sidecar));
     fs.renameSync(metaTmp, meta);
@@ -1331,8 +1661,8 @@ function main() {
 }
 
 module.exports = {
-  computeSignature, credentialScope, parsePolicy, formatCondition, sessionPolicyAllows, MultipartParser,
-  LIMITS, OssError,
+  computeSignature, credentialScope, parsePolicy, formatCondition, sessionPolicyAllows, storedContentType,
+  MultipartParser, LIMITS, OssError, CALLBACK_NONE, Emulator,
 };
 
 if (require.main === module) main();

@@ -141,11 +141,12 @@ EOF
 	    -F "file=@$file;type=$ctype" -- "$host"
 }
 
-# object_url KEY: where the OSS emulator serves an object back.
+# object_url KEY: where the OSS emulator serves an object back to its owner
+# (the admin route: the bucket is private, an anonymous GET is refused).
 object_url() {
 	local k
-	k=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1")
-	printf '%s/%s\n' "$STACK_OSS_URL" "$k"
+	k=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1")
+	printf '%s/_emu/object?key=%s\n' "$STACK_OSS_URL" "$k"
 }
 
 # e2e_checks SIGN_URL: E2E_NTESTS assertions against a running server.
