@@ -135,6 +135,50 @@ crypto_unb64(const char *in, size_t len, unsigned char *out, size_t outsz)
 	return n;
 }
 
+static int
+crypto_b64url_val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+long
+crypto_unb64url(const char *in, size_t len, unsigned char *out, size_t outsz)
+{
+	unsigned long acc = 0;
+	size_t i, o = 0;
+	int bits = 0, v;
+
+	if (len % 4 == 1 || len > 0x7fffffff)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if ((v = crypto_b64url_val((unsigned char)in[i])) < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned long)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == outsz)
+				return -1;
+			out[o++] = (unsigned char)(acc >> bits);
+			acc &= (1UL << bits) - 1;
+		}
+	}
+	/* Left-over bits must be zero: "AB" and "AC" are not one value. */
+	if (acc != 0)
+		return -1;
+	return (long)o;
+}
+
 int
 crypto_random(void *buf, size_t len)
 {

@@ -35,6 +35,15 @@ void	 crypto_b64(const void *in, size_t len, char *out);
 long	 crypto_unb64(const char *in, size_t len, unsigned char *out,
 	    size_t outsz);
 
+/*
+ * Decode unpadded base64url (RFC 4648 section 5, as JWS uses it) into out
+ * (outsz bytes): only A-Z a-z 0-9 - _, no '=', no whitespace, a length
+ * that is not 1 mod 4, and zero bits where the last character has bits to
+ * spare (one encoding per value).  Returns the decoded length or -1.
+ */
+long	 crypto_unb64url(const char *in, size_t len, unsigned char *out,
+	    size_t outsz);
+
 /* Fill buf with len bytes from the OS CSPRNG.  Returns 0 or -1. */
 int	 crypto_random(void *buf, size_t len);
 /* Format 16 random bytes as a version 4 uuid (37 bytes with NUL). */

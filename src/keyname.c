@@ -84,8 +84,7 @@ keyname_prefix_needs_user(const char *tpl)
 	return strstr(tpl, "${user}") != NULL;
 }
 
-/* A user name usable as a key segment: 1..64 of A-Za-z0-9 . _ - @. */
-static int
+int
 keyname_user_ok(const char *u)
 {
 	size_t len = strlen(u);

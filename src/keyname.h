@@ -25,6 +25,13 @@ int	 keyname_prefix_check(const char *tpl, char *why, size_t whylen);
 int	 keyname_prefix_needs_user(const char *tpl);
 
 /*
+ * 1 when u can be ${user}: 1 to LIMIT_USER_LEN of A-Z a-z 0-9 . _ - @,
+ * and not "." or "..".  Every source of a user name (REMOTE_USER, a JWT
+ * claim) passes this before it is used.
+ */
+int	 keyname_user_ok(const char *u);
+
+/*
  * Expand tpl for user (REMOTE_USER, may be NULL), the UTC date of now and
  * uuid into out.  Returns OERR_OK, OERR_AUTH_REQUIRED (no user but the
  * template needs one), OERR_BAD_REQUEST (a user name that cannot be part of

@@ -79,4 +79,36 @@
 #define DEFAULT_REFRESH_BEFORE	900
 /* ---- end of credentials limits ---------------------------------------- */
 
+/* ---- auth, rate limits, batch, metrics (issue 11) ---------------------- */
+#define LIMIT_JWT_LEN		8192	/* bytes of a token (compact JWS) */
+#define LIMIT_JWT_DEPTH		16	/* JSON nesting in a token's parts */
+#define LIMIT_JWT_KEYS		32	/* keys in one key set */
+#define LIMIT_JWT_KID		128	/* bytes of a kid */
+#define LIMIT_JWT_KEYFILE	65536	/* bytes of a PEM key or JWKS document */
+#define LIMIT_JWT_HMAC_MIN	32	/* HS256 secret bytes at least (RFC 7518 3.2) */
+#define LIMIT_JWT_HMAC_MAX	1024	/* HS256 secret bytes at most */
+#define LIMIT_JWT_RSA_BITS	2048	/* smallest RSA modulus accepted */
+#define LIMIT_JWT_RSA_BITS_MAX	8192	/* largest RSA modulus accepted */
+#define LIMIT_JWT_CLAIM_NAME	64	/* jwt_user_claim */
+#define LIMIT_JWT_LEEWAY	600	/* jwt_leeway at most, seconds */
+#define LIMIT_JWT_TIME_MAX	253402300799LL	/* 9999-12-31T23:59:59Z */
+#define DEFAULT_JWT_LEEWAY	60
+#define DEFAULT_JWT_USER_CLAIM	"sub"
+
+#define LIMIT_RATE_COUNT	1000000	/* N of rate_limit = N/unit */
+#define LIMIT_RATE_BURST	1000000	/* rate_burst */
+#define LIMIT_RATE_PROBE	8	/* slots probed for one key */
+#define LIMIT_RATE_SLOTS_MIN	16	/* a rate table has at least this many */
+#define LIMIT_RATE_SLOTS_MAX	(1 << 20)
+#define LIMIT_RATE_KEY		256	/* bytes of a scope or key */
+#define DEFAULT_RATE_SLOTS	4096	/* the table in cache_dir: ~200 KiB */
+
+#define LIMIT_BATCH_BODY	65536	/* bytes of a batch body */
+#define LIMIT_BATCH_MAX		1000	/* batch_max at most */
+#define LIMIT_BATCH_DEPTH	8	/* JSON nesting in a batch body */
+#define DEFAULT_BATCH_MAX	100
+
+#define LIMIT_METRICS_TEXT	65536	/* bytes of the /metrics answer */
+/* ---- end of issue 11 limits ------------------------------------------- */
+
 #endif /* OSSIGN_LIMIT_H */

@@ -39,6 +39,9 @@ static const struct {
 	    "the credential service refused the request" },
 	[OERR_CREDS_UNAVAILABLE] = { 503, "Service Unavailable",
 	    "credentials_unavailable", "no upload credentials are available" },
+	/* issue 11 */
+	[OERR_RATE_LIMITED] = { 429, "Too Many Requests", "rate_limited",
+	    "too many requests: retry later" },
 };
 
 static int

@@ -23,6 +23,8 @@ enum oerr {
 	OERR_INTERNAL,
 	OERR_CREDS_REFUSED,
 	OERR_CREDS_UNAVAILABLE,
+	/* issue 11 */
+	OERR_RATE_LIMITED,	/* 429; the reply carries Retry-After */
 	OERR__MAX
 };
 

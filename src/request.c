@@ -1,18 +1,11 @@
 /* Query-string parsing and validation; see request.h. */
 #include <ctype.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "request.h"
 #include "util.h"
-
-enum request_param {
-	PARAM_UPLOAD,
-	PARAM_FILENAME,
-	PARAM_CTYPE,
-	PARAM_SIZE,
-	PARAM__MAX
-};
 
 typedef int (*request_valid_fn)(char *v, struct request_params *p);
 
@@ -71,22 +64,79 @@ static const struct {
 	size_t		 has;		/* offset of the has_ flag */
 	request_valid_fn valid;
 	const char	*what;
-} request_params_table[PARAM__MAX] = {
-	[PARAM_UPLOAD] = { "upload", offsetof(struct request_params, upload),
+} request_params_table[REQUEST_PARAM__MAX] = {
+	[REQUEST_PARAM_UPLOAD] = { "upload", offsetof(struct request_params, upload),
 	    LIMIT_UPLOAD_NAME + 1, offsetof(struct request_params, has_upload),
 	    request_valid_upload, "1 to 32 of A-Z a-z 0-9 - _" },
-	[PARAM_FILENAME] = { "filename",
+	[REQUEST_PARAM_FILENAME] = { "filename",
 	    offsetof(struct request_params, filename), LIMIT_FILENAME_IN + 1,
 	    offsetof(struct request_params, has_filename),
 	    request_valid_filename, "a file name" },
-	[PARAM_CTYPE] = { "content_type",
+	[REQUEST_PARAM_CTYPE] = { "content_type",
 	    offsetof(struct request_params, ctype), LIMIT_CTYPE_LEN + 1,
 	    offsetof(struct request_params, has_ctype), request_valid_ctype,
 	    "a type/subtype" },
-	[PARAM_SIZE] = { "size", SCRATCH, LIMIT_PARAM_LEN + 1,
+	[REQUEST_PARAM_SIZE] = { "size", SCRATCH, LIMIT_PARAM_LEN + 1,
 	    offsetof(struct request_params, has_size), request_valid_size,
 	    "a byte count" },
 };
+
+/* Every value fits the scratch buffers. */
+_Static_assert(LIMIT_FILENAME_IN <= LIMIT_PARAM_LEN &&
+    LIMIT_UPLOAD_NAME <= LIMIT_PARAM_LEN && LIMIT_CTYPE_LEN <= LIMIT_PARAM_LEN,
+    "a parameter's cap exceeds LIMIT_PARAM_LEN");
+
+int
+request_param_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < REQUEST_PARAM__MAX; i++)
+		if (strcmp(name, request_params_table[i].name) == 0)
+			return i;
+	return -1;
+}
+
+/* A bad filename is invalid_filename, anything else bad_request. */
+static enum oerr
+request_param_error(int i, const char *what, struct oerr_detail *d)
+{
+	return oerr_set(d, i == REQUEST_PARAM_FILENAME ?
+	    OERR_INVALID_FILENAME : OERR_BAD_REQUEST, "the parameter %s %s",
+	    request_params_table[i].name, what);
+}
+
+enum oerr
+request_param_set(struct request_params *p, enum request_param i,
+    const char *v, size_t len, struct oerr_detail *d)
+{
+	char val[LIMIT_PARAM_LEN + 1], what[96], *dst;
+
+	if ((int)i < 0 || i >= REQUEST_PARAM__MAX)
+		return oerr_set(d, OERR_INTERNAL, NULL);
+	if (len >= request_params_table[i].cap)
+		return request_param_error(i, "is too long", d);
+	if (memchr(v, '\0', len) != NULL)
+		return request_param_error(i, "is malformed", d);
+	dst = request_params_table[i].off == SCRATCH ? val :
+	    (char *)p + request_params_table[i].off;
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+	*(int *)((char *)p + request_params_table[i].has) = 1;
+	if (request_params_table[i].valid(dst, p) == -1) {
+		snprintf(what, sizeof(what), "must be %s",
+		    request_params_table[i].what);
+		return request_param_error(i, what, d);
+	}
+	return OERR_OK;
+}
+
+void
+request_params_init(struct request_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = -1;
+}
 
 enum request_method
 request_method(const char *s)
@@ -106,14 +156,14 @@ enum oerr
 request_parse_query(const char *q, struct request_params *p,
     struct oerr_detail *d)
 {
-	char name[32], val[LIMIT_PARAM_LEN + 1], *dst;
+	char name[32], val[LIMIT_PARAM_LEN + 1];
 	const char *pair, *eq, *end;
-	size_t qlen, nlen, i;
+	size_t qlen, nlen;
+	enum oerr e;
 	long n;
-	int *has;
+	int i, *has;
 
-	memset(p, 0, sizeof(*p));
-	p->size = -1;
+	request_params_init(p);
 	if (q == NULL)
 		return OERR_OK;
 	if ((qlen = strlen(q)) > LIMIT_QUERY_LEN)
@@ -129,39 +179,26 @@ request_parse_query(const char *q, struct request_params *p,
 		n = util_pct_decode(pair, nlen, name, sizeof(name));
 		if (n < 0)
 			continue;	/* not a name we know */
-		for (i = 0; i < PARAM__MAX; i++)
-			if (strcmp(name, request_params_table[i].name) == 0)
-				break;
-		if (i == PARAM__MAX)
+		if ((i = request_param_find(name)) < 0)
 			continue;
 		has = (int *)((char *)p + request_params_table[i].has);
 		if (*has)
 			return oerr_set(d, OERR_BAD_REQUEST,
 			    "the parameter %s is repeated", name);
-		*has = 1;
-		dst = request_params_table[i].off == SCRATCH ? val :
-		    (char *)p + request_params_table[i].off;
 		if (eq == NULL)
 			eq = end;	/* "name" alone: an empty value */
 		else
 			eq++;
-		n = util_pct_decode(eq, (size_t)(end - eq), dst,
-		    request_params_table[i].cap);
+		n = util_pct_decode(eq, (size_t)(end - eq), val, sizeof(val));
 		if (n < 0) {
 			/* Too long, a bad escape or a NUL byte. */
 			if ((size_t)(end - eq) >= request_params_table[i].cap)
-				return oerr_set(d, i == PARAM_FILENAME ?
-				    OERR_INVALID_FILENAME : OERR_BAD_REQUEST,
-				    "the parameter %s is too long", name);
-			return oerr_set(d, i == PARAM_FILENAME ?
-			    OERR_INVALID_FILENAME : OERR_BAD_REQUEST,
-			    "the parameter %s is malformed", name);
+				return request_param_error(i, "is too long", d);
+			return request_param_error(i, "is malformed", d);
 		}
-		if (request_params_table[i].valid(dst, p) == -1)
-			return oerr_set(d, i == PARAM_FILENAME ?
-			    OERR_INVALID_FILENAME : OERR_BAD_REQUEST,
-			    "the parameter %s must be %s", name,
-			    request_params_table[i].what);
+		if ((e = request_param_set(p, (enum request_param)i, val,
+		    (size_t)n, d)) != OERR_OK)
+			return e;
 	}
 	return OERR_OK;
 }

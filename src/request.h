@@ -37,6 +37,34 @@ struct request_params {
 	long long	 size;
 };
 
+/*
+ * The allow-list of parameters, shared by the query string and the JSON
+ * batch body (src/batch.c): each has a name, a cap and a validator.
+ */
+enum request_param {
+	REQUEST_PARAM_UPLOAD,		/* upload */
+	REQUEST_PARAM_FILENAME,		/* filename */
+	REQUEST_PARAM_CTYPE,		/* content_type */
+	REQUEST_PARAM_SIZE,		/* size */
+	REQUEST_PARAM__MAX
+};
+
+/* The enum request_param of a parameter name, or -1. */
+int	 request_param_find(const char *name);
+
+/* Empty parameters: nothing given, size -1. */
+void	 request_params_init(struct request_params *p);
+
+/*
+ * Set parameter i of p from the len bytes at v (already decoded): refused
+ * when len reaches its cap, when v holds a NUL, or when its validator
+ * says no (OERR_INVALID_FILENAME for the file name, else
+ * OERR_BAD_REQUEST, with d filled: "the parameter NAME ...").  Marks it
+ * given; repeats are the caller's to refuse.
+ */
+enum oerr request_param_set(struct request_params *p, enum request_param i,
+	    const char *v, size_t len, struct oerr_detail *d);
+
 /* REQUEST_METHOD to enum request_method. */
 enum request_method request_method(const char *s);
 

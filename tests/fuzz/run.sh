@@ -23,7 +23,7 @@
 . "$(cd "$(dirname "$0")/../lib" && pwd)/common.sh"
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-all=(query keyname conf sts_json cache)
+all=(query keyname conf sts_json cache jwt batch)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 secs=${FUZZ_SECONDS:-20}

@@ -42,6 +42,7 @@ clang
 libclang-rt-14-dev
 wrk
 python3
+prometheus
 "
 # build-essential autoconf automake libtool pkg-config: the build
 # libfcgi-dev libjson-c-dev libcurl4-openssl-dev libssl-dev: the program
@@ -53,6 +54,8 @@ python3
 #   is enough (a NodeSource nodejs ships npm and conflicts with Debian's npm)
 # openssl curl python3: test helpers; valgrind: make check-valgrind
 # clang libclang-rt-14-dev: fuzzers and sanitizers; wrk: benchmarks
+# prometheus: promtool checks the /metrics text (tests/metrics-promtool.sh;
+#   issue 11, a test package, not for the quickstart)
 
 missing=
 for entry in $PACKAGES; do
