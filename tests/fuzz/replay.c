@@ -32,6 +32,8 @@ static const struct {
 	{ "conf", fuzz_conf },
 	{ "sts_json", fuzz_sts_json },
 	{ "cache", fuzz_cache },
+	{ "rawreq", fuzz_rawreq },
+	{ "cbbody", fuzz_cbbody },
 };
 #define REPLAY_NTARGETS	(sizeof(replay_targets) / sizeof(replay_targets[0]))
 
