@@ -110,5 +110,39 @@
 
 #define LIMIT_METRICS_TEXT	65536	/* bytes of the /metrics answer */
 /* ---- end of issue 11 limits ------------------------------------------- */
+/* ---- upload callbacks (issue 10): cbverify, callback, rawreq ---------- */
+#define LIMIT_CB_URLS		5	/* OSS: callbackUrl entries, ';'-separated */
+#define LIMIT_CB_HOST_LEN	255	/* callback_host */
+#define LIMIT_CB_TEMPLATE	4096	/* callback_body template bytes */
+#define LIMIT_CB_PARAM		LIMIT_FIELD_VALUE /* the base64 `callback` field */
+#define LIMIT_CB_BODY		65536	/* a callback body OSS sends */
+#define LIMIT_CB_VARS		64	/* variables in one callback body */
+#define LIMIT_CB_JSON_DEPTH	8	/* nesting in a JSON callback body */
+#define LIMIT_CB_TARGET		8192	/* REQUEST_URI, or path + query */
+#define LIMIT_CB_KEY_URLS	8	/* public key URLs in the allow-list */
+#define LIMIT_CB_SIG_B64	2048	/* the Authorization header (base64) */
+#define LIMIT_CB_RSA_MIN_BITS	512	/* OSS's published key has 512 bits */
+#define LIMIT_CB_RSA_MAX_BITS	8192	/* bounds the CPU one check costs */
+#define LIMIT_CB_PEM		16384	/* a public key file */
+#define LIMIT_CB_SECRET_MIN	32	/* bytes of the ticket secret, at least */
+#define LIMIT_CB_SECRET_MAX	4096	/* and at most */
+#define LIMIT_CB_EXP_LEN	24	/* "2026-11-25T06:19:41.000Z" */
+#define LIMIT_RAWREQ_HEAD	16384	/* request line and headers of a raw request */
+#define LIMIT_RAWREQ_HEADERS	64	/* header lines */
+#define LIMIT_RAWREQ_SIZE	(LIMIT_RAWREQ_HEAD + LIMIT_CB_BODY)
+
+/* How long after the policy's expiration a callback may still come: a
+   PostObject is checked when it starts, and 5 GiB over a slow link takes
+   hours.  Tickets are also bound to their key (see callback.h). */
+#define DEFAULT_CB_GRACE	86400
+#define DEFAULT_CB_KEY_URL	"https://gosspublic.alicdn.com/callback_pub_key_v1.pem"
+#define DEFAULT_CB_KEY_URL_HTTP	"http://gosspublic.alicdn.com/callback_pub_key_v1.pem"
+/* OSS's published key as installed (data/, Makefile.am passes the path). */
+#ifdef OSSIGN_CALLBACK_KEY
+#define DEFAULT_CB_KEY_FILE	OSSIGN_CALLBACK_KEY
+#else
+#define DEFAULT_CB_KEY_FILE	"/usr/local/share/ossign/callback_pub_key_v1.pem"
+#endif
+/* ---- end of callback limits -------------------------------------------- */
 
 #endif /* OSSIGN_LIMIT_H */

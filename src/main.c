@@ -8,6 +8,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cbcheck.h"
+#include "cbverify.h"
 #include "conf.h"
 #include "creds.h"
 #include "crypto.h"
@@ -47,6 +51,8 @@ usage(FILE *f)
 	    "[--filename name]\n"
 	    "              [--content-type type] [--size bytes] "
 	    "[--user name]\n"
+	    "       ossign callback-verify [--key file] [--key-url url]... "
+	    "[file]\n"
 	    "       ossign -h | -V\n"
 	    "Serves upload signatures as a FastCGI responder (started by "
 	    "spawn-fcgi,\nsystemd or the web server, or with -s) or as a "
@@ -183,6 +189,135 @@ done:
 	return rc;
 }
 
+/*
+ * All of fd, at most max bytes, into a new buffer (NUL after it).  NULL
+ * with errno set (EFBIG: more than max).
+ */
+static char *
+read_fd(int fd, size_t max, size_t *len)
+{
+	char *buf;
+	size_t got = 0;
+	ssize_t n;
+
+	if ((buf = malloc(max + 2)) == NULL)
+		return NULL;
+	while (got <= max) {
+		if ((n = read(fd, buf + got, max + 1 - got)) == -1) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got > max) {
+		free(buf);
+		errno = EFBIG;
+		return NULL;
+	}
+	buf[got] = '\0';
+	*len = got;
+	return buf;
+}
+
+/* The file at path ("-": standard input), at most max bytes. */
+static char *
+read_path(const char *path, size_t max, size_t *len)
+{
+	char *buf;
+	int fd, saved;
+
+	if (strcmp(path, "-") == 0)
+		return read_fd(STDIN_FILENO, max, len);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	buf = read_fd(fd, max, len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return buf;
+}
+
+/*
+ * ossign callback-verify: check OSS's signature on one captured callback
+ * (cbcheck.c).  Needs no configuration.  Exit 0: it verifies; 1: it does
+ * not; 2: usage, or FILE or the key cannot be read.
+ * XXX: with -c, take callback_public_key and callback_key_urls from the
+ * configuration once those keys exist (issue 10, later wave).
+ */
+static int
+cmd_callback_verify(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "key-url", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cbverify_key *key = NULL;
+	char *urls[LIMIT_CB_KEY_URLS], *pem = NULL, *req = NULL, *report;
+	char err[256];
+	const char *keypath = DEFAULT_CB_KEY_FILE, *path = "-";
+	size_t nurls = 0, pemlen = 0, reqlen = 0;
+	int ch, ok = 0, rc = 2;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'k':
+			keypath = optarg;
+			break;
+		case 'u':
+			if (nurls == LIMIT_CB_KEY_URLS) {
+				fprintf(stderr, "ossign: --key-url: at most "
+				    "%d\n", LIMIT_CB_KEY_URLS);
+				return 2;
+			}
+			urls[nurls++] = optarg;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind > 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (argc - optind == 1)
+		path = argv[optind];
+	if ((pem = read_path(keypath, LIMIT_CB_PEM, &pemlen)) == NULL) {
+		fprintf(stderr, "ossign: %s: %s\n", keypath, errno == EFBIG ?
+		    "too large for a public key" : strerror(errno));
+		goto out;
+	}
+	if ((key = cbverify_key_new(pem, pemlen, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "ossign: %s: %s\n", keypath, err);
+		goto out;
+	}
+	if ((req = read_path(path, LIMIT_RAWREQ_SIZE, &reqlen)) == NULL) {
+		fprintf(stderr, "ossign: %s: %s\n", strcmp(path, "-") == 0 ?
+		    "standard input" : path, errno == EFBIG ? "larger than a "
+		    "callback can be" : strerror(errno));
+		goto out;
+	}
+	if ((report = cbcheck_report(req, reqlen, nurls > 0 ? urls : NULL,
+	    nurls, key, &ok)) == NULL) {
+		fprintf(stderr, "ossign: out of memory\n");
+		goto out;
+	}
+	fputs(report, stdout);
+	free(report);
+	rc = ok ? 0 : 1;
+out:
+	free(req);
+	free(pem);
+	cbverify_key_free(key);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -233,6 +368,9 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	/* Checks a captured request on its own: no configuration needed. */
+	if (argc > 0 && !check && strcmp(argv[0], "callback-verify") == 0)
+		return cmd_callback_verify(argc, argv);
 
 	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ossign: %s\n", err);

@@ -145,7 +145,7 @@ util_parse_iso(const char *s, time_t *out)
 	return 0;
 }
 
-static int
+int
 util_hexval(int c)
 {
 	if (c >= '0' && c <= '9')

@@ -39,6 +39,9 @@ int	 util_parse_iso(const char *s, time_t *out);
  */
 long	 util_pct_decode(const char *s, size_t len, char *out, size_t outsz);
 
+/* The value of the hex digit c (either case), or -1. */
+int	 util_hexval(int c);
+
 /* 1 when s[0..len) is valid UTF-8 (shortest form, no surrogates), else 0. */
 int	 util_utf8_valid(const char *s, size_t len);
 

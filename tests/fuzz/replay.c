@@ -34,6 +34,8 @@ static const struct {
 	{ "cache", fuzz_cache },
 	{ "jwt", fuzz_jwt },
 	{ "batch", fuzz_batch },
+	{ "rawreq", fuzz_rawreq },
+	{ "cbbody", fuzz_cbbody },
 };
 #define REPLAY_NTARGETS	(sizeof(replay_targets) / sizeof(replay_targets[0]))
 
