@@ -94,7 +94,7 @@
 					   is about 200 KB */
 #define LIMIT_OSS_XML_DEPTH	8	/* element nesting in an answer (3
 					   is the deepest OSS uses) */
-#define LIMIT_OSS_XML_TEXT	4096	/* one element's text */
+#define LIMIT_OSS_XML_TEXT	8192	/* one element's text */
 #define LIMIT_OSS_UPLOAD_ID	128	/* an UploadId (OSS: 32 hex digits) */
 #define LIMIT_OSS_ETAG		128	/* an ETag, quotes included */
 #define LIMIT_OSS_PART_NUMBER	10000	/* OSS: part numbers 1..10000 */
