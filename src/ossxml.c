@@ -279,6 +279,29 @@ ossxml_root(xmlDocPtr doc, const char *name)
 	return root;
 }
 
+/*
+ * The answer in body read, its root checked against name and the fields
+ * f[0..nf) read into raw (see ossxml_fields): the document (the caller
+ * frees it) with *root set, or NULL.
+ */
+static xmlDocPtr
+ossxml_answer(const char *body, size_t len, const char *name,
+    const struct ossxml_field *f, size_t nf, void *raw, const char *skip,
+    const xmlNode **root)
+{
+	xmlDocPtr doc;
+
+	doc = ossxml_read(body, len);
+	if ((*root = ossxml_root(doc, name)) == NULL ||
+	    ossxml_fields(*root, f, nf, raw, skip) == -1) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+#define OSSXML_NF(f)	(sizeof(f) / sizeof((f)[0]))
+
 /* With EncodingType url, OSS percent-encodes the key: decode it in place. */
 static int
 ossxml_key(char *key, size_t keysz, const char *encoding)
@@ -321,10 +344,9 @@ ossxml_parse_initiate(const char *body, size_t len,
 	int rc = -1;
 
 	memset(&raw, 0, sizeof(raw));
-	doc = ossxml_read(body, len);
-	if ((root = ossxml_root(doc, "InitiateMultipartUploadResult")) ==
-	    NULL || ossxml_fields(root, f, sizeof(f) / sizeof(f[0]), &raw,
-	    NULL) == -1 || raw.v.upload_id[0] == '\0' ||
+	if ((doc = ossxml_answer(body, len, "InitiateMultipartUploadResult", f,
+	    OSSXML_NF(f), &raw, NULL, &root)) == NULL ||
+	    raw.v.upload_id[0] == '\0' ||
 	    ossxml_key(raw.v.key, sizeof(raw.v.key), raw.encoding) == -1)
 		goto out;
 	*out = raw.v;
@@ -353,7 +375,7 @@ ossxml_part(const xmlNode *e, struct ossxml_part *p)
 	long long num, size;
 
 	memset(&raw, 0, sizeof(raw));
-	if (ossxml_fields(e, f, sizeof(f) / sizeof(f[0]), &raw, NULL) == -1 ||
+	if (ossxml_fields(e, f, OSSXML_NF(f), &raw, NULL) == -1 ||
 	    util_strtonum(raw.number, 1, LIMIT_OSS_PART_NUMBER, &num,
 	    NULL) == -1 ||
 	    util_strtonum(raw.size, 0, LIMIT_OSS_PART_SIZE, &size, NULL) == -1 ||
@@ -388,10 +410,8 @@ ossxml_parse_parts(const char *body, size_t len, struct ossxml_parts *out)
 
 	memset(&raw, 0, sizeof(raw));
 	memset(&v, 0, sizeof(v));
-	doc = ossxml_read(body, len);
-	if ((root = ossxml_root(doc, "ListPartsResult")) == NULL ||
-	    ossxml_fields(root, f, sizeof(f) / sizeof(f[0]), &raw,
-	    "Part") == -1)
+	if ((doc = ossxml_answer(body, len, "ListPartsResult", f, OSSXML_NF(f),
+	    &raw, "Part", &root)) == NULL)
 		goto out;
 	if (strcmp(raw.truncated, "true") == 0)
 		v.truncated = 1;
@@ -465,10 +485,8 @@ ossxml_parse_complete(const char *body, size_t len,
 	/* Location and Key make it large for the stack. */
 	if ((raw = calloc(1, sizeof(*raw))) == NULL)
 		return -1;
-	doc = ossxml_read(body, len);
-	if ((root = ossxml_root(doc, "CompleteMultipartUploadResult")) ==
-	    NULL || ossxml_fields(root, f, sizeof(f) / sizeof(f[0]), raw,
-	    NULL) == -1 || raw->v.etag[0] == '\0' ||
+	if ((doc = ossxml_answer(body, len, "CompleteMultipartUploadResult", f,
+	    OSSXML_NF(f), raw, NULL, &root)) == NULL || raw->v.etag[0] == '\0' ||
 	    ossxml_key(raw->v.key, sizeof(raw->v.key), raw->encoding) == -1)
 		goto out;
 	*out = raw->v;
@@ -496,10 +514,8 @@ ossxml_parse_error(const char *body, size_t len, struct ossxml_error *out)
 	int rc = -1;
 
 	memset(&v, 0, sizeof(v));
-	doc = ossxml_read(body, len);
-	if ((root = ossxml_root(doc, "Error")) == NULL ||
-	    ossxml_fields(root, f, sizeof(f) / sizeof(f[0]), &v, NULL) == -1 ||
-	    v.code[0] == '\0')
+	if ((doc = ossxml_answer(body, len, "Error", f, OSSXML_NF(f), &v, NULL,
+	    &root)) == NULL || v.code[0] == '\0')
 		goto out;
 	*out = v;
 	rc = 0;
