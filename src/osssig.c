@@ -600,29 +600,39 @@ static const char *const osssig_query_names[] = {
 	"x-oss-signature",
 };
 
-static void
-osssig_query_add(struct osssig_buf *b, const char *name, const char *value)
+char *
+osssig_query_string(const struct osssig_param *p, size_t n)
 {
-	if (b->len > 0)
-		osssig_buf_str(b, "&");
-	osssig_buf_enc(b, name, 0);
-	if (value != NULL && value[0] != '\0') {
-		osssig_buf_str(b, "=");
-		osssig_buf_enc(b, value, 0);
+	struct osssig_buf b;
+	size_t i;
+
+	osssig_buf_init(&b, LIMIT_OSS_CANONICAL);
+	for (i = 0; i < n; i++) {
+		if (p[i].name == NULL || p[i].name[0] == '\0') {
+			b.err = 1;
+			break;
+		}
+		if (i > 0)
+			osssig_buf_str(&b, "&");
+		osssig_buf_enc(&b, p[i].name, 0);
+		if (p[i].value != NULL && p[i].value[0] != '\0') {
+			osssig_buf_str(&b, "=");
+			osssig_buf_enc(&b, p[i].value, 0);
+		}
 	}
+	return osssig_buf_take(&b);
 }
 
 char *
 osssig_presign(const struct osssig_request *r, const struct creds *c,
     const char *region, time_t now, long expires)
 {
-	struct osssig_param p[LIMIT_OSS_PARAMS + OSSSIG_QUERY_ADD];
+	struct osssig_param p[LIMIT_OSS_PARAMS + OSSSIG_QUERY_ADD + 1];
 	struct osssig_hv hv[LIMIT_OSS_HEADERS + OSSSIG_MAX_ADD];
 	struct osssig_request full;
-	struct osssig_buf b;
 	char sig[SIGN_HEX_LEN + 1], addl[OSSSIG_ADDL_LEN + 1];
 	char date[OSSSIG_DATE_LEN + 1], date8[9], exp[24];
-	char cred[LIMIT_AKID_LEN + 128];
+	char cred[LIMIT_AKID_LEN + 128], *q;
 	size_t i, k, n;
 
 	if (r == NULL || !osssig_creds_ok(c) || !osssig_region_ok(region) ||
@@ -665,10 +675,8 @@ osssig_presign(const struct osssig_request *r, const struct creds *c,
 		crypto_wipe(sig, sizeof(sig));
 		return NULL;
 	}
-	osssig_buf_init(&b, LIMIT_OSS_CANONICAL);
-	for (i = 0; i < n; i++)
-		osssig_query_add(&b, p[i].name, p[i].value);
-	osssig_query_add(&b, "x-oss-signature", sig);
+	p[n++] = (struct osssig_param){ "x-oss-signature", sig };
+	q = osssig_query_string(p, n);
 	crypto_wipe(sig, sizeof(sig));
-	return osssig_buf_take(&b);
+	return q;
 }

@@ -125,6 +125,15 @@ char	*osssig_string_to_sign(const char *date, const char *region,
 	    const char *canonical);
 
 /*
+ * p[0..n) as a query string in that order, "name=value" joined by '&',
+ * both UriEncoded, a bare name for a NULL or "" value: a new string, or
+ * NULL (a parameter without a name, out of memory, over
+ * LIMIT_OSS_CANONICAL).  Wipe it with crypto_free_secret when it may hold
+ * a token.
+ */
+char	*osssig_query_string(const struct osssig_param *p, size_t n);
+
+/*
  * UriEncode s (every byte but A-Z a-z 0-9 - _ . ~, and '/' when
  * keep_slash) into a new string; NULL when out of memory or over
  * LIMIT_OSS_CANONICAL.

@@ -206,7 +206,7 @@ ossxml_has_control(const char *s)
 	return 0;
 }
 
-static void
+void
 ossxml_safe(char *dst, size_t dstsz, const char *s, int msg)
 {
 	size_t i;

@@ -76,6 +76,12 @@ struct ossxml_error {
 	char	 ec[LIMIT_OSS_ERR_ID + 1];
 };
 
+/*
+ * s made safe as the Error fields are (dstsz >= 1): as a message when msg,
+ * else as an id.  For ids OSS sends in headers (x-oss-request-id).
+ */
+void	 ossxml_safe(char *dst, size_t dstsz, const char *s, int msg);
+
 /* Each returns 0 and fills out, or -1 (out untouched). */
 int	 ossxml_parse_initiate(const char *body, size_t len,
 	    struct ossxml_initiate *out);

@@ -142,9 +142,11 @@ t_canonical(const struct t_case *tc, const struct osssig_header *xh,
 	struct osssig_param p[T_MAX * 2];
 
 	memcpy(h, tc->h, tc->r.nheaders * sizeof(*h));
-	memcpy(h + tc->r.nheaders, xh, nxh * sizeof(*h));
+	if (nxh > 0)
+		memcpy(h + tc->r.nheaders, xh, nxh * sizeof(*h));
 	memcpy(p, tc->p, tc->r.nparams * sizeof(*p));
-	memcpy(p + tc->r.nparams, xp, nxp * sizeof(*p));
+	if (nxp > 0)
+		memcpy(p + tc->r.nparams, xp, nxp * sizeof(*p));
 	r.headers = h;
 	r.nheaders = tc->r.nheaders + nxh;
 	r.params = p;
