@@ -100,8 +100,9 @@ void	 osssig_auth_clear(struct osssig_auth *a);
  * Sign r in the query form at now, valid for expires seconds
  * (LIMIT_PRESIGN_MIN..LIMIT_PRESIGN_MAX; the caller keeps it within the
  * credentials' life).  r's parameters must not include any x-oss-*
- * parameter the query form adds, and r must not carry
- * x-oss-content-sha256.  Returns the query string to put after '?' (a new
+ * parameter the query form adds (any case); r's headers are signed as
+ * given, and the client must send them (a URL for a browser has none).
+ * Returns the query string to put after '?' (a new
  * string; wipe it with crypto_free_secret when it holds a token): r's
  * parameters in their order, then x-oss-signature-version, x-oss-credential,
  * x-oss-date, x-oss-expires, x-oss-security-token (with a token),
