@@ -1,4 +1,4 @@
-/* OSS's XML answers through libxml2, and the Complete body; see ossxml.h. */
+/* OSS's XML answers read with expat, and the Complete body; see ossxml.h. */
 #include "config.h"	/* memmem */
 
 #include <ctype.h>
@@ -7,143 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/SAX2.h>
-#include <libxml/tree.h>
+#include <expat.h>
 
 #include "limit.h"
 #include "ossxml.h"
 #include "util.h"
 
-/*
- * What libxml2 may do: no network, no messages, CDATA read as text, the
- * encoding declaration ignored (the bytes are checked to be UTF-8 first).
- * Left out on purpose: XML_PARSE_NOENT (entity substitution),
- * XML_PARSE_DTDLOAD/DTDATTR/DTDVALID (DTDs), XML_PARSE_HUGE (its own caps).
- */
-#define OSSXML_OPTIONS	(XML_PARSE_NONET | XML_PARSE_NOERROR | \
-	XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC)
-
-/* ---- parsing: the hardened read ----------------------------------------- */
-
-struct ossxml_state {
-	int	 depth;
-	int	 refused;
-};
-
-static void
-ossxml_refuse(void *ctx)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-
-	((struct ossxml_state *)ctxt->_private)->refused = 1;
-	xmlStopParser(ctxt);
-}
-
-static void
-ossxml_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
-    const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
-    int nb_attributes, int nb_defaulted, const xmlChar **attributes)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-	struct ossxml_state *st = ctxt->_private;
-
-	if (++st->depth > LIMIT_OSS_XML_DEPTH) {
-		ossxml_refuse(ctx);
-		return;
-	}
-	xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces,
-	    namespaces, nb_attributes, nb_defaulted, attributes);
-}
-
-static void
-ossxml_sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
-    const xmlChar *uri)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-
-	((struct ossxml_state *)ctxt->_private)->depth--;
-	xmlSAX2EndElementNs(ctx, localname, prefix, uri);
-}
-
-/* A DOCTYPE, internal or external. */
-static void
-ossxml_sax_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
-    const xmlChar *system_id)
-{
-	ossxml_refuse(ctx);
-}
-
-static void
-ossxml_sax_entity_decl(void *ctx, const xmlChar *name, int type,
-    const xmlChar *public_id, const xmlChar *system_id, xmlChar *content)
-{
-	ossxml_refuse(ctx);
-}
-
-/* Asked only for entities other than the five predefined ones. */
-static xmlEntityPtr
-ossxml_sax_get_entity(void *ctx, const xmlChar *name)
-{
-	ossxml_refuse(ctx);
-	return NULL;
-}
-
-static void
-ossxml_sax_reference(void *ctx, const xmlChar *name)
-{
-	ossxml_refuse(ctx);
-}
-
-static void
-ossxml_sax_silent(void *arg, xmlErrorPtr err)
-{
-}
-
-/* len bytes as a document, or NULL for anything ossxml.h refuses. */
-static xmlDocPtr
-ossxml_read(const char *body, size_t len)
-{
-	static const char doctype[] = "<!DOCTYPE";
-	struct ossxml_state st = { 0, 0 };
-	xmlParserCtxtPtr ctxt;
-	xmlDocPtr doc = NULL;
-
-	if (body == NULL || len == 0 || len > LIMIT_OSS_XML_SIZE ||
-	    memchr(body, '\0', len) != NULL || !util_utf8_valid(body, len) ||
-	    memmem(body, len, doctype, sizeof(doctype) - 1) != NULL)
-		return NULL;
-	xmlInitParser();
-	if ((ctxt = xmlCreateMemoryParserCtxt(body, (int)len)) == NULL)
-		return NULL;
-	xmlCtxtUseOptions(ctxt, OSSXML_OPTIONS);
-	ctxt->_private = &st;
-	ctxt->sax->startElementNs = ossxml_sax_start;
-	ctxt->sax->endElementNs = ossxml_sax_end;
-	ctxt->sax->internalSubset = ossxml_sax_subset;
-	ctxt->sax->externalSubset = ossxml_sax_subset;
-	ctxt->sax->entityDecl = ossxml_sax_entity_decl;
-	ctxt->sax->getEntity = ossxml_sax_get_entity;
-	ctxt->sax->getParameterEntity = ossxml_sax_get_entity;
-	ctxt->sax->reference = ossxml_sax_reference;
-	ctxt->sax->serror = ossxml_sax_silent;
-	ctxt->sax->error = NULL;
-	ctxt->sax->warning = NULL;
-	ctxt->sax->fatalError = NULL;
-	xmlParseDocument(ctxt);
-	doc = ctxt->myDoc;
-	ctxt->myDoc = NULL;
-	if (!ctxt->wellFormed || st.refused || doc == NULL ||
-	    doc->intSubset != NULL || doc->extSubset != NULL) {
-		xmlFreeDoc(doc);
-		doc = NULL;
-	}
-	xmlFreeParserCtxt(ctxt);
-	return doc;
-}
-
-/* ---- parsing: fields ------------------------------------------------------ */
+/* ---- fields -------------------------------------------------------------- */
 
 enum ossxml_kind {
 	OSSXML_TEXT,	/* kept as is: refused when too long or with a
@@ -163,39 +33,26 @@ struct ossxml_field {
 
 #define OSSXML_F(name, type, member, kind, req) \
 	{ name, offsetof(type, member), sizeof(((type *)0)->member), kind, req }
-
-static int
-ossxml_is(const xmlNode *n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE &&
-	    strcmp((const char *)n->name, name) == 0;
-}
+#define OSSXML_NF(f)	(sizeof(f) / sizeof((f)[0]))
+#define OSSXML_MAXF	16	/* fields in one table */
 
 /*
- * The text of element e (its text children joined; comments skipped) into
- * out; -1 when e has any other child or the text does not fit.
+ * What one answer looks like: the local name of its root, the fields among
+ * the root's children, and optionally a child that repeats (ListParts'
+ * Part) with fields of its own, each one handed to rec_end once read.
+ * Fields deeper down, or below an element that is not one of these, are
+ * not looked at.
  */
-static long
-ossxml_text(const xmlNode *e, char *out, size_t outsz)
-{
-	const xmlNode *c;
-	size_t len = 0, n;
-
-	for (c = e->children; c != NULL; c = c->next) {
-		if (c->type == XML_COMMENT_NODE || c->type == XML_PI_NODE)
-			continue;
-		if (c->type != XML_TEXT_NODE &&
-		    c->type != XML_CDATA_SECTION_NODE)
-			return -1;
-		n = c->content != NULL ? strlen((const char *)c->content) : 0;
-		if (n >= outsz - len)
-			return -1;
-		memcpy(out + len, c->content, n);
-		len += n;
-	}
-	out[len] = '\0';
-	return (long)len;
-}
+struct ossxml_shape {
+	const char			*root;
+	const struct ossxml_field	*f;
+	size_t				 nf;
+	const char			*rec;	/* NULL: none */
+	const struct ossxml_field	*rf;
+	size_t				 nrf;
+	size_t				 rec_size;	/* its bytes */
+	int			       (*rec_end)(void *, const void *);
+};
 
 static int
 ossxml_has_control(const char *s)
@@ -223,84 +80,245 @@ ossxml_safe(char *dst, size_t dstsz, const char *s, int msg)
 	dst[i] = '\0';
 }
 
+/* ---- parsing: the hardened read ----------------------------------------- */
+
 /*
- * The fields f[0..nf) of the children of e into out; other children are
- * skipped, except those named skip (handled by the caller).  -1 when a
- * field repeats, holds more than text, is too long or a required one is
- * missing.
+ * Expat reports a namespaced name as URI, this byte, local name.  No name
+ * holds a newline (and expat refuses a URI with one), so the local name is
+ * what follows the last one.
  */
-static int
-ossxml_fields(const xmlNode *e, const struct ossxml_field *f, size_t nf,
-    void *out, const char *skip)
+#define OSSXML_NS	'\n'
+
+/* One document being read by expat. */
+struct ossxml_reader {
+	XML_Parser			 p;
+	const struct ossxml_shape	*shape;
+	void				*raw;	/* the root's fields */
+	void				*rec;	/* the record read */
+	void				*arg;	/* for rec_end */
+	int				 depth;
+	int				 refused;
+	int				 in_rec;
+	const struct ossxml_field	*field;	/* being read */
+	char				*dst;	/* its struct */
+	unsigned char			 seen[OSSXML_MAXF];
+	unsigned char			 rseen[OSSXML_MAXF];
+	size_t				 len;
+	char				 text[LIMIT_OSS_XML_TEXT + 1];
+};
+
+/*
+ * Stop expat for good.  It may still deliver a callback or two (the end of
+ * an empty element, the rest of a run of text): each handler returns at
+ * once when refused is set.
+ */
+static void
+ossxml_refuse(struct ossxml_reader *r)
 {
-	char text[LIMIT_OSS_XML_TEXT + 1];
-	unsigned char seen[16] = { 0 };
-	const xmlNode *c;
-	char *dst;
+	if (!r->refused) {
+		r->refused = 1;
+		XML_StopParser(r->p, XML_FALSE);
+	}
+}
+
+/* An element named local starts: when it is a field of f[0..nf), read it. */
+static void
+ossxml_begin(struct ossxml_reader *r, const struct ossxml_field *f, size_t nf,
+    unsigned char *seen, void *dst, const char *local)
+{
 	size_t i;
 
-	if (nf > sizeof(seen))
-		return -1;
-	for (c = e->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE ||
-		    (skip != NULL && ossxml_is(c, skip)))
-			continue;
-		for (i = 0; i < nf && !ossxml_is(c, f[i].name); i++)
-			;
-		if (i == nf)
-			continue;
-		if (seen[i]++ || ossxml_text(c, text, sizeof(text)) < 0)
-			return -1;
-		dst = (char *)out + f[i].off;
-		if (f[i].kind != OSSXML_TEXT) {
-			ossxml_safe(dst, f[i].size, text,
-			    f[i].kind == OSSXML_MSG);
-			continue;
-		}
-		if (strlen(text) >= f[i].size || ossxml_has_control(text))
-			return -1;
-		memcpy(dst, text, strlen(text) + 1);
+	for (i = 0; i < nf && strcmp(f[i].name, local) != 0; i++)
+		;
+	if (i == nf)
+		return;
+	if (seen[i]++) {
+		ossxml_refuse(r);
+		return;
 	}
+	r->field = &f[i];
+	r->dst = dst;
+	r->len = 0;
+}
+
+/* The field read ends: its text, checked, goes where the table says. */
+static void
+ossxml_finish(struct ossxml_reader *r)
+{
+	const struct ossxml_field *f = r->field;
+	char *dst = r->dst + f->off;
+
+	r->field = NULL;
+	r->text[r->len] = '\0';
+	if (f->kind != OSSXML_TEXT)
+		ossxml_safe(dst, f->size, r->text, f->kind == OSSXML_MSG);
+	else if (r->len >= f->size || ossxml_has_control(r->text))
+		ossxml_refuse(r);
+	else
+		memcpy(dst, r->text, r->len + 1);
+}
+
+static int
+ossxml_missing(const struct ossxml_field *f, size_t nf,
+    const unsigned char *seen)
+{
+	size_t i;
+
 	for (i = 0; i < nf; i++)
 		if (f[i].required && !seen[i])
-			return -1;
+			return 1;
 	return 0;
 }
 
-/* The document's root when its local name is name, else NULL. */
-static const xmlNode *
-ossxml_root(xmlDocPtr doc, const char *name)
+static void XMLCALL
+ossxml_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 {
-	const xmlNode *root;
+	struct ossxml_reader *r = arg;
+	const struct ossxml_shape *s = r->shape;
+	const char *local;
 
-	if (doc == NULL || (root = xmlDocGetRootElement(doc)) == NULL ||
-	    !ossxml_is(root, name))
-		return NULL;
-	return root;
+	if (r->refused)
+		return;
+	/* A field holds text only: no element inside one. */
+	if (++r->depth > LIMIT_OSS_XML_DEPTH || r->field != NULL) {
+		ossxml_refuse(r);
+		return;
+	}
+	local = (local = strrchr(name, OSSXML_NS)) != NULL ? local + 1 : name;
+	if (r->depth == 1) {
+		if (strcmp(local, s->root) != 0)
+			ossxml_refuse(r);
+	} else if (r->depth == 2 && s->rec != NULL &&
+	    strcmp(local, s->rec) == 0) {
+		r->in_rec = 1;
+		memset(r->rec, 0, s->rec_size);
+		memset(r->rseen, 0, sizeof(r->rseen));
+	} else if (r->depth == 2)
+		ossxml_begin(r, s->f, s->nf, r->seen, r->raw, local);
+	else if (r->depth == 3 && r->in_rec)
+		ossxml_begin(r, s->rf, s->nrf, r->rseen, r->rec, local);
+}
+
+static void XMLCALL
+ossxml_end(void *arg, const XML_Char *name)
+{
+	struct ossxml_reader *r = arg;
+	const struct ossxml_shape *s = r->shape;
+
+	if (r->refused)
+		return;
+	if (r->field != NULL)
+		ossxml_finish(r);
+	else if (r->depth == 2 && r->in_rec) {
+		r->in_rec = 0;
+		if (ossxml_missing(s->rf, s->nrf, r->rseen) ||
+		    s->rec_end(r->arg, r->rec) == -1)
+			ossxml_refuse(r);
+	}
+	r->depth--;
+}
+
+/* Text, CDATA included; comments and PIs never come here. */
+static void XMLCALL
+ossxml_text(void *arg, const XML_Char *s, int len)
+{
+	struct ossxml_reader *r = arg;
+
+	if (r->refused || r->field == NULL)
+		return;
+	if ((size_t)len >= sizeof(r->text) - r->len) {
+		ossxml_refuse(r);
+		return;
+	}
+	memcpy(r->text + r->len, s, (size_t)len);
+	r->len += (size_t)len;
 }
 
 /*
- * The answer in body read, its root checked against name and the fields
- * f[0..nf) read into raw (see ossxml_fields): the document (the caller
- * frees it) with *root set, or NULL.
+ * The XML declaration: expat checks its form but not the version's value,
+ * which must be "1." and digits (a bare "1." passes, as libxml2 let it).
+ * The encoding is not looked at.
  */
-static xmlDocPtr
-ossxml_answer(const char *body, size_t len, const char *name,
-    const struct ossxml_field *f, size_t nf, void *raw, const char *skip,
-    const xmlNode **root)
+static void XMLCALL
+ossxml_decl(void *arg, const XML_Char *version, const XML_Char *encoding,
+    int standalone)
 {
-	xmlDocPtr doc;
-
-	doc = ossxml_read(body, len);
-	if ((*root = ossxml_root(doc, name)) == NULL ||
-	    ossxml_fields(*root, f, nf, raw, skip) == -1) {
-		xmlFreeDoc(doc);
-		return NULL;
-	}
-	return doc;
+	if (version == NULL || strncmp(version, "1.", 2) != 0 ||
+	    strspn(version + 2, "0123456789") != strlen(version + 2))
+		ossxml_refuse(arg);
 }
 
-#define OSSXML_NF(f)	(sizeof(f) / sizeof((f)[0]))
+/* A DOCTYPE, internal subset or not. */
+static void XMLCALL
+ossxml_doctype(void *arg, const XML_Char *name, const XML_Char *system_id,
+    const XML_Char *public_id, int has_internal_subset)
+{
+	ossxml_refuse(arg);
+}
+
+static void XMLCALL
+ossxml_entity_decl(void *arg, const XML_Char *name, int parameter,
+    const XML_Char *value, int value_len, const XML_Char *base,
+    const XML_Char *system_id, const XML_Char *public_id,
+    const XML_Char *notation)
+{
+	ossxml_refuse(arg);
+}
+
+/* A reference to an entity expat did not read (there is no DTD to read). */
+static void XMLCALL
+ossxml_skipped(void *arg, const XML_Char *name, int parameter)
+{
+	ossxml_refuse(arg);
+}
+
+/*
+ * Read the answer in body as shape s says: the root's fields into raw, each
+ * record into rec (s->rec_size bytes) and then to s->rec_end(arg, rec).
+ * 0, or -1 for anything ossxml.h refuses (raw may then be half written).
+ */
+static int
+ossxml_read(const char *body, size_t len, const struct ossxml_shape *s,
+    void *raw, void *rec, void *arg)
+{
+	static const char doctype[] = "<!DOCTYPE";
+	struct ossxml_reader r;
+	enum XML_Status st;
+
+	if (body == NULL || len == 0 || len > LIMIT_OSS_XML_SIZE ||
+	    memchr(body, '\0', len) != NULL || !util_utf8_valid(body, len) ||
+	    memmem(body, len, doctype, sizeof(doctype) - 1) != NULL ||
+	    s->nf > OSSXML_MAXF || s->nrf > OSSXML_MAXF)
+		return -1;
+	memset(&r, 0, offsetof(struct ossxml_reader, text));
+	r.shape = s;
+	r.raw = raw;
+	r.rec = rec;
+	r.arg = arg;
+	/*
+	 * "UTF-8" here overrides any encoding declaration (the bytes were
+	 * checked above).  Expat does no I/O of its own: with no DTD read and
+	 * no external entity handler, nothing outside body is ever opened.
+	 */
+	if ((r.p = XML_ParserCreateNS("UTF-8", OSSXML_NS)) == NULL)
+		return -1;
+	XML_SetUserData(r.p, &r);
+	XML_SetParamEntityParsing(r.p, XML_PARAM_ENTITY_PARSING_NEVER);
+	XML_SetXmlDeclHandler(r.p, ossxml_decl);
+	XML_SetStartDoctypeDeclHandler(r.p, ossxml_doctype);
+	XML_SetEntityDeclHandler(r.p, ossxml_entity_decl);
+	XML_SetSkippedEntityHandler(r.p, ossxml_skipped);
+	XML_SetElementHandler(r.p, ossxml_start, ossxml_end);
+	XML_SetCharacterDataHandler(r.p, ossxml_text);
+	st = XML_Parse(r.p, body, (int)len, XML_TRUE);
+	XML_ParserFree(r.p);
+	if (st != XML_STATUS_OK || r.refused ||
+	    ossxml_missing(s->f, s->nf, r.seen))
+		return -1;
+	return 0;
+}
+
+/* ---- the four answers ---------------------------------------------------- */
 
 /* With EncodingType url, OSS percent-encodes the key: decode it in place. */
 static int
@@ -318,6 +336,20 @@ ossxml_key(char *key, size_t keysz, const char *encoding)
 		return -1;
 	memcpy(key, tmp, (size_t)n + 1);
 	return 0;
+}
+
+/* An answer whose fields are all children of its root. */
+static int
+ossxml_answer(const char *body, size_t len, const char *root,
+    const struct ossxml_field *f, size_t nf, void *raw)
+{
+	struct ossxml_shape s;
+
+	memset(&s, 0, sizeof(s));
+	s.root = root;
+	s.f = f;
+	s.nf = nf;
+	return ossxml_read(body, len, &s, raw, NULL, NULL);
 }
 
 struct ossxml_initiate_raw {
@@ -339,21 +371,14 @@ ossxml_parse_initiate(const char *body, size_t len,
 		OSSXML_TEXT, 0),
 	};
 	struct ossxml_initiate_raw raw;
-	const xmlNode *root;
-	xmlDocPtr doc;
-	int rc = -1;
 
 	memset(&raw, 0, sizeof(raw));
-	if ((doc = ossxml_answer(body, len, "InitiateMultipartUploadResult", f,
-	    OSSXML_NF(f), &raw, NULL, &root)) == NULL ||
-	    raw.v.upload_id[0] == '\0' ||
+	if (ossxml_answer(body, len, "InitiateMultipartUploadResult", f,
+	    OSSXML_NF(f), &raw) == -1 || raw.v.upload_id[0] == '\0' ||
 	    ossxml_key(raw.v.key, sizeof(raw.v.key), raw.encoding) == -1)
-		goto out;
+		return -1;
 	*out = raw.v;
-	rc = 0;
-out:
-	xmlFreeDoc(doc);
-	return rc;
+	return 0;
 }
 
 struct ossxml_part_raw {
@@ -362,28 +387,44 @@ struct ossxml_part_raw {
 	char	 size[24];
 };
 
-static int
-ossxml_part(const xmlNode *e, struct ossxml_part *p)
-{
-	static const struct ossxml_field f[] = {
-	    OSSXML_F("PartNumber", struct ossxml_part_raw, number,
-		OSSXML_TEXT, 1),
-	    OSSXML_F("ETag", struct ossxml_part_raw, etag, OSSXML_TEXT, 1),
-	    OSSXML_F("Size", struct ossxml_part_raw, size, OSSXML_TEXT, 1),
-	};
-	struct ossxml_part_raw raw;
-	long long num, size;
+/* A ListParts page as it is read: the parts so far, room for cap. */
+struct ossxml_page {
+	struct ossxml_parts	 v;
+	size_t			 cap;
+};
 
-	memset(&raw, 0, sizeof(raw));
-	if (ossxml_fields(e, f, OSSXML_NF(f), &raw, NULL) == -1 ||
-	    util_strtonum(raw.number, 1, LIMIT_OSS_PART_NUMBER, &num,
+/* One Part read (its three fields are there): checked and kept. */
+static int
+ossxml_part_end(void *arg, const void *rec)
+{
+	struct ossxml_page *pg = arg;
+	const struct ossxml_part_raw *raw = rec;
+	struct ossxml_part *p;
+	long long num, size;
+	size_t cap;
+
+	if (pg->v.n == LIMIT_OSS_LIST_PAGE ||
+	    util_strtonum(raw->number, 1, LIMIT_OSS_PART_NUMBER, &num,
 	    NULL) == -1 ||
-	    util_strtonum(raw.size, 0, LIMIT_OSS_PART_SIZE, &size, NULL) == -1 ||
-	    raw.etag[0] == '\0')
+	    util_strtonum(raw->size, 0, LIMIT_OSS_PART_SIZE, &size,
+	    NULL) == -1 ||
+	    raw->etag[0] == '\0' ||
+	    (pg->v.n > 0 && num <= pg->v.parts[pg->v.n - 1].number))
 		return -1;
+	if (pg->v.n == pg->cap) {
+		cap = pg->cap == 0 ? 16 : pg->cap * 2;
+		if (cap > LIMIT_OSS_LIST_PAGE)
+			cap = LIMIT_OSS_LIST_PAGE;
+		if ((p = realloc(pg->v.parts, cap * sizeof(*p))) == NULL)
+			return -1;
+		pg->v.parts = p;
+		pg->cap = cap;
+	}
+	p = &pg->v.parts[pg->v.n++];
+	memset(p, 0, sizeof(*p));
 	p->number = (int)num;
 	p->size = size;
-	memcpy(p->etag, raw.etag, sizeof(p->etag));
+	memcpy(p->etag, raw->etag, sizeof(p->etag));
 	return 0;
 }
 
@@ -401,50 +442,46 @@ ossxml_parse_parts(const char *body, size_t len, struct ossxml_parts *out)
 	    OSSXML_F("NextPartNumberMarker", struct ossxml_parts_raw, next,
 		OSSXML_TEXT, 0),
 	};
+	static const struct ossxml_field pf[] = {
+	    OSSXML_F("PartNumber", struct ossxml_part_raw, number,
+		OSSXML_TEXT, 1),
+	    OSSXML_F("ETag", struct ossxml_part_raw, etag, OSSXML_TEXT, 1),
+	    OSSXML_F("Size", struct ossxml_part_raw, size, OSSXML_TEXT, 1),
+	};
+	static const struct ossxml_shape s = {
+	    "ListPartsResult", f, OSSXML_NF(f),
+	    "Part", pf, OSSXML_NF(pf), sizeof(struct ossxml_part_raw),
+	    ossxml_part_end,
+	};
 	struct ossxml_parts_raw raw;
-	struct ossxml_parts v;
-	const xmlNode *root, *c;
+	struct ossxml_part_raw part;
+	struct ossxml_page pg;
 	long long next = 0;
-	xmlDocPtr doc;
 	int rc = -1;
 
 	memset(&raw, 0, sizeof(raw));
-	memset(&v, 0, sizeof(v));
-	if ((doc = ossxml_answer(body, len, "ListPartsResult", f, OSSXML_NF(f),
-	    &raw, "Part", &root)) == NULL)
+	memset(&pg, 0, sizeof(pg));
+	if (ossxml_read(body, len, &s, &raw, &part, &pg) == -1)
 		goto out;
 	if (strcmp(raw.truncated, "true") == 0)
-		v.truncated = 1;
+		pg.v.truncated = 1;
 	else if (strcmp(raw.truncated, "false") != 0)
 		goto out;
 	if (raw.next[0] != '\0' &&
 	    util_strtonum(raw.next, 0, LIMIT_OSS_PART_NUMBER, &next, NULL) == -1)
 		goto out;
-	if (v.truncated && next == 0)
+	if (pg.v.truncated && next == 0)
 		goto out;
-	v.next_marker = (int)next;
-	for (c = root->children; c != NULL; c = c->next)
-		if (ossxml_is(c, "Part"))
-			v.n++;
-	if (v.n > LIMIT_OSS_LIST_PAGE)
+	pg.v.next_marker = (int)next;
+	/* parts is never NULL on success, even for an empty page. */
+	if (pg.v.parts == NULL &&
+	    (pg.v.parts = calloc(1, sizeof(*pg.v.parts))) == NULL)
 		goto out;
-	if ((v.parts = calloc(v.n ? v.n : 1, sizeof(*v.parts))) == NULL)
-		goto out;
-	v.n = 0;
-	for (c = root->children; c != NULL; c = c->next) {
-		if (!ossxml_is(c, "Part"))
-			continue;
-		if (ossxml_part(c, &v.parts[v.n]) == -1 ||
-		    (v.n > 0 && v.parts[v.n].number <= v.parts[v.n - 1].number))
-			goto out;
-		v.n++;
-	}
-	*out = v;
-	v.parts = NULL;
+	*out = pg.v;
+	pg.v.parts = NULL;
 	rc = 0;
 out:
-	free(v.parts);
-	xmlFreeDoc(doc);
+	free(pg.v.parts);
 	return rc;
 }
 
@@ -478,22 +515,19 @@ ossxml_parse_complete(const char *body, size_t len,
 		OSSXML_TEXT, 0),
 	};
 	struct ossxml_complete_raw *raw;
-	const xmlNode *root;
-	xmlDocPtr doc;
 	int rc = -1;
 
 	/* Location and Key make it large for the stack. */
 	if ((raw = calloc(1, sizeof(*raw))) == NULL)
 		return -1;
-	if ((doc = ossxml_answer(body, len, "CompleteMultipartUploadResult", f,
-	    OSSXML_NF(f), raw, NULL, &root)) == NULL || raw->v.etag[0] == '\0' ||
+	if (ossxml_answer(body, len, "CompleteMultipartUploadResult", f,
+	    OSSXML_NF(f), raw) == -1 || raw->v.etag[0] == '\0' ||
 	    ossxml_key(raw->v.key, sizeof(raw->v.key), raw->encoding) == -1)
 		goto out;
 	*out = raw->v;
 	rc = 0;
 out:
 	free(raw);
-	xmlFreeDoc(doc);
 	return rc;
 }
 
@@ -509,19 +543,13 @@ ossxml_parse_error(const char *body, size_t len, struct ossxml_error *out)
 	    OSSXML_F("EC", struct ossxml_error, ec, OSSXML_ID, 0),
 	};
 	struct ossxml_error v;
-	const xmlNode *root;
-	xmlDocPtr doc;
-	int rc = -1;
 
 	memset(&v, 0, sizeof(v));
-	if ((doc = ossxml_answer(body, len, "Error", f, OSSXML_NF(f), &v, NULL,
-	    &root)) == NULL || v.code[0] == '\0')
-		goto out;
+	if (ossxml_answer(body, len, "Error", f, OSSXML_NF(f), &v) == -1 ||
+	    v.code[0] == '\0')
+		return -1;
 	*out = v;
-	rc = 0;
-out:
-	xmlFreeDoc(doc);
-	return rc;
+	return 0;
 }
 
 /* ---- the CompleteMultipartUpload body ------------------------------------ */

@@ -1,21 +1,23 @@
 /*
- * OSS's XML answers to the multipart API, read with libxml2, and the one
+ * OSS's XML answers to the multipart API, read with expat, and the one
  * XML request body ossign writes (CompleteMultipartUpload).  Pure: bytes
  * in, fixed-size fields out.
  *
- * Every parse refuses, before or while libxml2 reads, what an answer from
+ * Every parse refuses, before or while expat reads, what an answer from
  * OSS never holds and a hostile or broken peer might send: more than
  * LIMIT_OSS_XML_SIZE bytes, a NUL byte, bytes that are not UTF-8 (the
- * encoding declaration is ignored), a DOCTYPE (so no DTD is loaded and no
- * entity is declared, expanded or fetched: billion laughs and external
- * entities fail), a reference to any entity but the five predefined ones,
- * elements nested deeper than LIMIT_OSS_XML_DEPTH, and documents that are
- * not well-formed.  libxml2 never touches the network (XML_PARSE_NONET)
- * and prints nothing.  Then the root element must be the answer expected
- * (its local name; any namespace), each field below appears at most once
- * and holds only text (no child elements) within its size, and a field
- * kept holds no control byte.  Unknown elements are skipped, as OSS adds
- * new ones.  On failure nothing is written to the result.
+ * encoding declaration is ignored: expat is told the document is UTF-8),
+ * a DOCTYPE (so no DTD is read and no entity is declared, expanded or
+ * fetched: billion laughs and external entities fail), a reference to any
+ * entity but the five predefined ones, elements nested deeper than
+ * LIMIT_OSS_XML_DEPTH, and documents that are not well-formed (namespace
+ * prefixes included).  Expat does no I/O and prints nothing; one parser
+ * is made and freed per document.  Then the root element must be the
+ * answer expected (its local name; any namespace), each field below
+ * appears at most once and holds only text (no child elements) within its
+ * size, and a field kept holds no control byte.  Unknown elements are
+ * skipped, as OSS adds new ones.  On failure nothing is written to the
+ * result.
  */
 #ifndef OSSIGN_OSSXML_H
 #define OSSIGN_OSSXML_H

@@ -25,7 +25,7 @@ libfcgi-dev
 libjson-c-dev
 libcurl4-openssl-dev
 libssl-dev
-libxml2-dev
+libexpat1-dev
 spawn-fcgi
 libfcgi-bin
 nginx-light
@@ -46,7 +46,7 @@ python3
 "
 # build-essential autoconf automake libtool pkg-config: the build
 # libfcgi-dev libjson-c-dev libcurl4-openssl-dev libssl-dev: the program
-# libxml2-dev: the program, OSS's XML answers to the multipart API (ossxml)
+# libexpat1-dev: the program, OSS's XML answers to the multipart API (ossxml)
 # spawn-fcgi nginx-light lighttpd apache2 libapache2-mod-fcgid: deploy tests
 # libfcgi-bin: cgi-fcgi, a FastCGI client for tests/bad-input.sh
 # apache2-utils: htpasswd for the authentication tests
