@@ -144,5 +144,32 @@
 #define DEFAULT_CB_KEY_FILE	"/usr/local/share/ossign/callback_pub_key_v1.pem"
 #endif
 /* ---- end of callback limits -------------------------------------------- */
+/* ---- OSS API (issue 12): V4 request signing, XML answers, multipart --- */
+#define LIMIT_BUCKET_LEN	63	/* OSS: a bucket name, 3..63 bytes */
+#define LIMIT_OSS_HEADERS	32	/* headers of one request ossign signs */
+#define LIMIT_OSS_HEADER_NAME	128	/* a header name */
+#define LIMIT_OSS_HEADER_VALUE	LIMIT_TOKEN_LEN	/* a header value */
+#define LIMIT_OSS_PARAMS	16	/* query parameters of one request */
+#define LIMIT_OSS_PARAM_LEN	1024	/* a query parameter name or value */
+#define LIMIT_OSS_CANONICAL	65536	/* bytes of a canonical request or a
+					   signed query string */
+#define LIMIT_PRESIGN_MIN	1	/* OSS: x-oss-expires, seconds */
+#define LIMIT_PRESIGN_MAX	604800	/* (7 days) */
+#define LIMIT_OSS_XML_SIZE	(4 * 1024 * 1024)	/* an XML answer:
+					   a ListParts page of 1,000 parts
+					   is about 200 KB */
+#define LIMIT_OSS_XML_DEPTH	8	/* element nesting in an answer (3
+					   is the deepest OSS uses) */
+#define LIMIT_OSS_XML_TEXT	8192	/* one element's text */
+#define LIMIT_OSS_UPLOAD_ID	128	/* an UploadId (OSS: 32 hex digits) */
+#define LIMIT_OSS_ETAG		128	/* an ETag, quotes included */
+#define LIMIT_OSS_PART_NUMBER	10000	/* OSS: part numbers 1..10000 */
+#define LIMIT_OSS_LIST_PAGE	1000	/* OSS: parts of one ListParts page */
+#define LIMIT_OSS_PART_SIZE	(5LL * 1024 * 1024 * 1024)	/* a part */
+#define LIMIT_OSS_ERR_ID	128	/* Code, RequestId, HostId, EC kept */
+#define LIMIT_OSS_LOCATION	(LIMIT_URL_LEN + 3 * LIMIT_KEY_LEN)
+#define LIMIT_OSS_CALLBACK	LIMIT_FIELD_VALUE	/* x-oss-callback and
+					   x-oss-callback-var, base64 */
+/* ---- end of OSS API limits -------------------------------------------- */
 
 #endif /* OSSIGN_LIMIT_H */

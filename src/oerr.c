@@ -42,6 +42,19 @@ static const struct {
 	/* issue 11 */
 	[OERR_RATE_LIMITED] = { 429, "Too Many Requests", "rate_limited",
 	    "too many requests: retry later" },
+	/* OSS's answers to ossign's own calls (ossapi, issue 12) */
+	[OERR_OSS_INVALID_PART] = { 400, "Bad Request", "invalid_part",
+	    "OSS refused the parts of the upload" },
+	[OERR_OSS_NO_SUCH_UPLOAD] = { 404, "Not Found", "no_such_upload",
+	    "OSS has no such upload (finished, aborted or expired)" },
+	[OERR_OSS_EXISTS] = { 409, "Conflict", "already_exists",
+	    "an object with this key exists and may not be overwritten" },
+	[OERR_OSS_REFUSED] = { 502, "Bad Gateway", "storage_refused",
+	    "OSS refused the request" },
+	[OERR_OSS_CALLBACK_FAILED] = { 502, "Bad Gateway", "callback_failed",
+	    "the object is stored but OSS's upload callback failed" },
+	[OERR_OSS_UNAVAILABLE] = { 503, "Service Unavailable",
+	    "storage_unavailable", "OSS could not be reached or was busy" },
 };
 
 static int

@@ -25,6 +25,13 @@ enum oerr {
 	OERR_CREDS_UNAVAILABLE,
 	/* issue 11 */
 	OERR_RATE_LIMITED,	/* 429; the reply carries Retry-After */
+	/* OSS's answers to ossign's own calls (ossapi, issue 12) */
+	OERR_OSS_INVALID_PART,
+	OERR_OSS_NO_SUCH_UPLOAD,
+	OERR_OSS_EXISTS,
+	OERR_OSS_REFUSED,
+	OERR_OSS_CALLBACK_FAILED,
+	OERR_OSS_UNAVAILABLE,
 	OERR__MAX
 };
 

@@ -36,6 +36,7 @@ static const struct {
 	{ "batch", fuzz_batch },
 	{ "rawreq", fuzz_rawreq },
 	{ "cbbody", fuzz_cbbody },
+	{ "ossxml", fuzz_ossxml },
 };
 #define REPLAY_NTARGETS	(sizeof(replay_targets) / sizeof(replay_targets[0]))
 

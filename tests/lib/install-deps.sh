@@ -25,6 +25,7 @@ libfcgi-dev
 libjson-c-dev
 libcurl4-openssl-dev
 libssl-dev
+libexpat1-dev
 spawn-fcgi
 libfcgi-bin
 nginx-light
@@ -46,6 +47,7 @@ prometheus
 "
 # build-essential autoconf automake libtool pkg-config: the build
 # libfcgi-dev libjson-c-dev libcurl4-openssl-dev libssl-dev: the program
+# libexpat1-dev: the program, OSS's XML answers to the multipart API (ossxml)
 # spawn-fcgi nginx-light lighttpd apache2 libapache2-mod-fcgid: deploy tests
 # libfcgi-bin: cgi-fcgi, a FastCGI client for tests/bad-input.sh
 # apache2-utils: htpasswd for the authentication tests
