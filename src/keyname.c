@@ -64,6 +64,19 @@ keyname_prefix_check(const char *tpl, char *why, size_t whylen)
 			    "${user} ${yyyy} ${mm} ${dd} ${uuid})");
 			return -1;
 		}
+		/*
+		 * ${user} must end a segment: with "avatars/${user}" the
+		 * keys of user "alic" (avatars/alicex.png) are those of
+		 * user "alice" (her x.png), and a prefix signature for
+		 * "ali" covers every key of "alice".  Users hold no '/',
+		 * so with the '/' no user's prefix starts another's.
+		 */
+		if (i == 0 && p[strlen(keyname_vars[0])] != '/') {
+			snprintf(why, whylen, "${user} must be followed by / "
+			    "(as in avatars/${user}/), or one user's keys "
+			    "are another's");
+			return -1;
+		}
 		p += strlen(keyname_vars[i]);
 		names += strlen(keyname_vars[i]);
 		values += keyname_vars_max[i];

@@ -15,7 +15,9 @@
 /*
  * Check a key_prefix template at load time: valid UTF-8, no control bytes,
  * no backslash, no leading '/', no "//", no "." or ".." segment, only the
- * placeholders ${user} ${yyyy} ${mm} ${dd} ${uuid}, and at most
+ * placeholders ${user} ${yyyy} ${mm} ${dd} ${uuid}, every ${user}
+ * directly followed by '/' (so no user's prefix is a prefix of another
+ * user's), and at most
  * LIMIT_PREFIX_LEN bytes once expanded (so keyname_expand never finds it
  * too long).  Returns 0, or -1 with the reason in why.
  */

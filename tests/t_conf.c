@@ -37,7 +37,7 @@ main(void)
 	const struct conf_upload *u;
 	char err[512];
 
-	tap_plan(68);
+	tap_plan(69);
 
 	c = parse("# comment\n\n" BASE
 	    "host = http://127.0.0.1:9000/\n"
@@ -174,6 +174,9 @@ main(void)
 	fails(BASE "[upload a]\nkey_prefix = ${home}/\n",
 	    "t.conf:4: key_prefix: unknown placeholder (use ${user} ${yyyy} "
 	    "${mm} ${dd} ${uuid})");
+	fails(BASE "[upload a]\nkey_prefix = avatars/${user}\n",
+	    "t.conf:4: key_prefix: ${user} must be followed by / (as in "
+	    "avatars/${user}/), or one user's keys are another's");
 	fails(BASE "[upload a]\n[upload a]\n",
 	    "t.conf:4: [upload a] appears twice");
 	fails(BASE "[upload a b]\n",

@@ -54,7 +54,7 @@ main(void)
 	size_t i;
 	enum oerr e;
 
-	tap_plan((int)(sizeof(names) / sizeof(names[0])) + 28);
+	tap_plan((int)(sizeof(names) / sizeof(names[0])) + 34);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		e = keyname_clean(names[i].in, out, sizeof(out), &d);
 		if (names[i].out == NULL)
@@ -116,6 +116,43 @@ main(void)
 	ok(keyname_prefix_check("${user}/${user}/${user}/${user}/${user}/"
 	    "${user}/${user}/${user}/${user}/", why, sizeof(why)) == -1,
 	    "a template that can expand past 512 bytes refused");
+
+	/*
+	 * Issue 9 defect 1: ${user} not followed by '/' lets one user's
+	 * prefix run into another's ("alic" + "ex.png" = "alice" + "x.png").
+	 */
+	ok(keyname_prefix_check("avatars/${user}", why, sizeof(why)) == -1 &&
+	    strstr(why, "${user} must be followed by /") != NULL,
+	    "${user} at the end refused, saying why");
+	ok(keyname_prefix_check("avatars/${user}-pics/", why,
+	    sizeof(why)) == -1, "${user} followed by text refused");
+	ok(keyname_prefix_check("a/${user}${yyyy}/", why, sizeof(why)) == -1,
+	    "${user} followed by a placeholder refused");
+	ok(keyname_prefix_check("a/${user}/${user}", why, sizeof(why)) == -1,
+	    "a second ${user} without / refused");
+	ok(keyname_prefix_check("a/u-${user}/", why, sizeof(why)) == 0 &&
+	    keyname_prefix_check("${user}/", why, sizeof(why)) == 0,
+	    "${user}/ after text or at the start accepted");
+	{
+		static const char *const tpls[] = { "avatars/${user}/",
+		    "u-${user}/x", "${user}/${user}/" };
+		char a[600], b[600];
+		size_t t;
+		int disjoint = 1;
+
+		for (t = 0; t < sizeof(tpls) / sizeof(tpls[0]); t++) {
+			if (keyname_prefix_check(tpls[t], why,
+			    sizeof(why)) == -1 ||
+			    keyname_expand(tpls[t], "alic", 0, "x", a,
+			    sizeof(a), &d) != OERR_OK ||
+			    keyname_expand(tpls[t], "alice", 0, "x", b,
+			    sizeof(b), &d) != OERR_OK ||
+			    strncmp(a, b, strlen(a)) == 0)
+				disjoint = 0;
+		}
+		ok(disjoint, "accepted templates: the prefix of alic does not "
+		    "start the prefix of alice");
+	}
 
 	ok(keyname_expand("u/${user}/${yyyy}-${mm}-${dd}/${uuid}/", "alice",
 	    1795586981, "0000-1111", buf, sizeof(buf), &d) == OERR_OK, "expand");

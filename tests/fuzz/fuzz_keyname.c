@@ -5,9 +5,10 @@
  * keyname_expand().  Checks the promises of keyname.h: a cleaned name is
  * valid UTF-8, short, without separators, control bytes or leading dots;
  * an expanded prefix never starts with '/', never holds "//", "." or ".."
- * segments.
+ * segments, and the prefix of one user never starts that of another.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -106,6 +107,18 @@ fuzz_expand(const char *tpl, const char *user, time_t now)
 	FUZZ_CHECK(fuzz_segments_ok(out));
 	/* Every "${" was a placeholder, and users cannot hold '$'. */
 	FUZZ_CHECK(strstr(out, "${") == NULL);
+	/*
+	 * No user's prefix starts another's: "alic" never gets a prefix
+	 * that "alice"'s keys are under (issue 9 defect 1).
+	 */
+	if (keyname_prefix_needs_user(tpl) && strlen(user) < LIMIT_USER_LEN) {
+		char longer[LIMIT_USER_LEN + 1], out2[LIMIT_PREFIX_LEN + 1];
+
+		snprintf(longer, sizeof(longer), "%sx", user);
+		FUZZ_CHECK(keyname_expand(tpl, longer, now, uuid, out2,
+		    sizeof(out2), &d) == OERR_OK);
+		FUZZ_CHECK(strncmp(out, out2, strlen(out)) != 0);
+	}
 }
 
 int
