@@ -37,8 +37,12 @@ enum oerr keyname_expand(const char *tpl, const char *user, time_t now,
 
 /*
  * Clean a file name sent by a client into out (outsz bytes): invalid UTF-8
- * and control bytes are refused; separators, spaces, invisible and unsafe
- * characters become '_'; runs of '_' and '.' collapse; leading and
+ * and control bytes are refused; ASCII other than A-Z a-z 0-9 - . _
+ * becomes '_', and so does every code point ucd_blank() names (space
+ * separators, format characters, default-ignorables, private use,
+ * noncharacters); compatibility forms of ASCII punctuation (fullwidth
+ * "．／＼") count as the ASCII they fold to (ucd_fold()); runs of '_'
+ * and '.' collapse; leading and
  * trailing dots and '_' go; the result is cut to LIMIT_FILENAME_OUT bytes
  * keeping the extension.  Returns OERR_OK or OERR_INVALID_FILENAME.
  */

@@ -42,6 +42,7 @@ clang
 libclang-rt-14-dev
 wrk
 python3
+unicode-data
 "
 # build-essential autoconf automake libtool pkg-config: the build
 # libfcgi-dev libjson-c-dev libcurl4-openssl-dev libssl-dev: the program
@@ -53,6 +54,8 @@ python3
 #   is enough (a NodeSource nodejs ships npm and conflicts with Debian's npm)
 # openssl curl python3: test helpers; valgrind: make check-valgrind
 # clang libclang-rt-14-dev: fuzzers and sanitizers; wrk: benchmarks
+# unicode-data: tests/ucd.sh regenerates src/ucd_tab.h from it and compares
+#   (tests only: the build uses the committed table)
 
 missing=
 for entry in $PACKAGES; do
