@@ -7,6 +7,9 @@
 
 #define LIMIT_QUERY_LEN		4096	/* bytes of QUERY_STRING */
 #define LIMIT_BODY_DRAIN	65536	/* body bytes we read and drop */
+#define LIMIT_BODY_KEEP		(1024 * 1024)	/* FastCGI: body bytes read and
+					   dropped to keep a kept connection;
+					   beyond, it is closed */
 #define LIMIT_PARAM_LEN		1024	/* a decoded parameter value */
 #define LIMIT_UPLOAD_NAME	32	/* [upload NAME] */
 #define LIMIT_CTYPE_LEN		127	/* type/subtype */

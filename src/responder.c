@@ -211,19 +211,32 @@ responder_listen(const char *address, char *err, size_t errlen)
 	return fd;
 }
 
-/* Read and drop up to LIMIT_BODY_DRAIN body bytes so the server is happy. */
-static void
-responder_drain_fcgi(FCGX_Stream *in, long long announced)
+/*
+ * Read and drop the request body up to its end (the empty FCGI_STDIN
+ * record), at most LIMIT_BODY_KEEP bytes, whatever CONTENT_LENGTH says.
+ * libfcgi does not: FCGX_Finish_r keeps a FCGI_KEEP_CONN connection open
+ * with the unread records in it, and the next FCGX_Accept_r reads them as
+ * the next request, which fails.  Returns 1 at the end of the body, 0 when
+ * the body is longer (or the stream failed): the caller then closes the
+ * connection, which libfcgi does with a lingering read, so the server's
+ * writes do not fail and it loses no answer.
+ */
+static int
+responder_drain_fcgi(FCGX_Stream *in)
 {
 	char buf[4096];
-	long long left;
-	int n;
+	long long left = LIMIT_BODY_KEEP;
+	int n, want;
 
-	left = announced > LIMIT_BODY_DRAIN || announced < 0 ?
-	    LIMIT_BODY_DRAIN : announced;
-	while (left > 0 && (n = FCGX_GetStr(buf, (int)(left < (long long)
-	    sizeof(buf) ? left : (long long)sizeof(buf)), in)) > 0)
+	while (left > 0) {
+		want = left < (long long)sizeof(buf) ? (int)left :
+		    (int)sizeof(buf);
+		if ((n = FCGX_GetStr(buf, want, in)) < want)
+			return FCGX_GetError(in) == 0;
 		left -= n;
+	}
+	/* The limit, exactly: at the end only if nothing follows. */
+	return FCGX_GetChar(in) == EOF && FCGX_GetError(in) == 0;
 }
 
 static void
@@ -250,7 +263,9 @@ responder_serve(struct responder *r, int fd)
 		req.remote_user = FCGX_GetParam("REMOTE_USER", env);
 		req.origin = FCGX_GetParam("HTTP_ORIGIN", env);
 		req.content_length = FCGX_GetParam("CONTENT_LENGTH", env);
-		responder_drain_fcgi(fr.in, request_content_length(&req));
+		if (!responder_drain_fcgi(fr.in))
+			/* FCGX_Finish_r closes the connection. */
+			fr.keepConnection = 0;
 		responder_handle(r, &req, &rep);
 		if ((hlen = reply_head(&rep, head, sizeof(head))) > 0) {
 			FCGX_PutStr(head, (int)hlen, fr.out);
@@ -271,14 +286,21 @@ responder_signals(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) == -1)
+	/*
+	 * SIGHUP is ignored, by the master and (inherited) its workers: it
+	 * used to stop the service with exit status 0, which systemd's
+	 * Restart=on-failure does not restart.  There is nothing to reload
+	 * (the configuration is read once; restart to change it) and no log
+	 * file to reopen (logs go to stderr).
+	 */
+	if (sigaction(SIGPIPE, &sa, NULL) == -1 ||
+	    sigaction(SIGHUP, &sa, NULL) == -1)
 		return -1;
 	/* No SA_RESTART: accept() must return so the loop can stop. */
 	sa.sa_handler = responder_sigterm;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
-	    sigaction(SIGINT, &sa, NULL) == -1 ||
-	    sigaction(SIGHUP, &sa, NULL) == -1)
+	    sigaction(SIGINT, &sa, NULL) == -1)
 		return -1;
 	return 0;
 }

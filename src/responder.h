@@ -40,9 +40,9 @@ int	 responder_detect(int *fd);
 int	 responder_listen(const char *address, char *err, size_t errlen);
 
 /*
- * Serve FastCGI on fd until SIGTERM/SIGINT.  With workers > 1, fork that
- * many processes sharing fd and restart any that die.  Returns 0 on a
- * clean stop, -1 on a startup error.
+ * Serve FastCGI on fd until SIGTERM/SIGINT; SIGHUP and SIGPIPE are
+ * ignored.  With workers > 1, fork that many processes sharing fd and
+ * restart any that die.  Returns 0 on a clean stop, -1 on a startup error.
  */
 int	 responder_fcgi(struct responder *r, int fd, int workers);
 
