@@ -19,6 +19,7 @@ int	fuzz_keyname(const uint8_t *data, size_t size);
 int	fuzz_conf(const uint8_t *data, size_t size);
 int	fuzz_sts_json(const uint8_t *data, size_t size);
 int	fuzz_cache(const uint8_t *data, size_t size);
+int	fuzz_request(const uint8_t *data, size_t size);
 
 /* A broken invariant: say which and abort, so the fuzzer keeps the input. */
 #define FUZZ_CHECK(cond) do {						\

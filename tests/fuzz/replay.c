@@ -32,6 +32,7 @@ static const struct {
 	{ "conf", fuzz_conf },
 	{ "sts_json", fuzz_sts_json },
 	{ "cache", fuzz_cache },
+	{ "request", fuzz_request },
 };
 #define REPLAY_NTARGETS	(sizeof(replay_targets) / sizeof(replay_targets[0]))
 

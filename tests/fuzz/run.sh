@@ -4,7 +4,8 @@
 # ok when the fuzzer ran its time out with no crash, leak, hang, broken
 # invariant or sanitizer report.
 #
-#	tests/fuzz/run.sh [TARGET...]      (query keyname conf sts_json cache)
+#	tests/fuzz/run.sh [TARGET...]      (query keyname conf sts_json cache
+#	                                    request)
 #
 # Environment:
 #	FUZZ_SECONDS=20      how long each target runs (-max_total_time)
@@ -23,7 +24,7 @@
 . "$(cd "$(dirname "$0")/../lib" && pwd)/common.sh"
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-all=(query keyname conf sts_json cache)
+all=(query keyname conf sts_json cache request)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 secs=${FUZZ_SECONDS:-20}
