@@ -11,7 +11,7 @@
 #   OSSIGN_CONFIG   its configuration file          [/etc/ossign.conf]
 #   OSSIGN_SOCKET   the socket the web server uses  [/run/ossign/ossign.sock]
 #   OSSIGN_WORKERS  worker processes                [2]
-#   OSSIGN_USER     user ossign runs as, when started as root  [nobody]
+#   OSSIGN_USER     user ossign runs as, when started as root  [ossign]
 #   OSSIGN_GROUP    its group                       [OSSIGN_USER's group]
 #   OSSIGN_SOCKET_OWNER  the web server's user; owns the socket [www-data]
 #   OSSIGN_SOCKET_MODE   the socket's mode          [0660]
@@ -19,20 +19,32 @@
 #                        OSSIGN_USER when started as root [/run/ossign/cache]
 # Set OSSIGN_USER= (empty) to keep the current user (tests, non-root).
 #
+# Why a user of its own: ossign holds the AccessKey (access_key_file, or the
+# environment) and writes the credential cache that every ossign process
+# trusts.  Under a shared user such as "nobody" or "www-data", every other
+# service running as that user could read the key (/proc/PID/environ, the
+# key file) and plant cache files that ossign would then sign with.  So the
+# default is a dedicated system user "ossign" (the Debian package creates
+# the same one), with no login and no home; create it once:
+#   adduser --system --group --no-create-home ossign
+# or, without adduser:
+#   useradd --system --user-group --no-create-home --shell /usr/sbin/nologin ossign
+# and give it the key file: chown ossign: /etc/ossign/access_key; chmod 600.
+#
 # With credentials = env in ossign.conf, export ALIBABA_CLOUD_ACCESS_KEY_ID
 # and ALIBABA_CLOUD_ACCESS_KEY_SECRET before running this: spawn-fcgi passes
 # the environment on.  Never put them on a command line (ps shows argv).
 #
 # The equivalent command, spelled out:
 #   spawn-fcgi -n -s /run/ossign/ossign.sock -M 0660 -U www-data -G www-data \
-#       -u nobody -g nogroup -- /usr/local/bin/ossign -n 2
+#       -u ossign -g ossign -- /usr/local/bin/ossign -n 2
 set -eu
 
 OSSIGN=${OSSIGN:-/usr/local/bin/ossign}
 OSSIGN_CONFIG=${OSSIGN_CONFIG:-/etc/ossign.conf}
 OSSIGN_SOCKET=${OSSIGN_SOCKET:-/run/ossign/ossign.sock}
 OSSIGN_WORKERS=${OSSIGN_WORKERS:-2}
-OSSIGN_USER=${OSSIGN_USER-nobody}
+OSSIGN_USER=${OSSIGN_USER-ossign}
 OSSIGN_GROUP=${OSSIGN_GROUP-}
 OSSIGN_SOCKET_OWNER=${OSSIGN_SOCKET_OWNER-www-data}
 OSSIGN_SOCKET_MODE=${OSSIGN_SOCKET_MODE:-0660}
@@ -57,6 +69,12 @@ if [ "$(id -u)" = 0 ]; then
 		set -- "$@" -U "$OSSIGN_SOCKET_OWNER" -G "$(id -gn "$OSSIGN_SOCKET_OWNER")"
 	fi
 	if [ -n "$OSSIGN_USER" ]; then
+		if ! id "$OSSIGN_USER" >/dev/null 2>&1; then
+			echo "spawn-fcgi.sh: no user $OSSIGN_USER; create it with" \
+			    "\"adduser --system --group --no-create-home" \
+			    "$OSSIGN_USER\" (see the top of this file)" >&2
+			exit 1
+		fi
 		# The credential cache must belong to the user ossign runs
 		# as, or ossign refuses it and asks STS once per worker.
 		mkdir -p "$OSSIGN_CACHE_DIR"

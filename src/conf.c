@@ -48,7 +48,8 @@ enum conf_type {
 	T_KEYNAME,	/* enum conf_keyname */
 	T_BUCKET,
 	T_REGION,
-	T_URL,		/* http(s)://host[:port][/path] */
+	T_URL,		/* http(s)://host[:port][/path], kept as written */
+	T_URL_NOPATH,	/* http(s)://host[:port], a trailing '/' dropped */
 	T_PATH,		/* absolute file system path */
 	T_ORIGINS,
 	T_CTYPES,
@@ -79,7 +80,7 @@ struct conf_key {
 static const struct conf_key conf_keys[] = {
 	G("bucket", T_BUCKET, bucket, 0, 0),
 	G("region", T_REGION, region, 0, 0),
-	G("host", T_URL, host, 0, 0),
+	G("host", T_URL_NOPATH, host, 0, 0),
 	G("credentials", T_CREDS, credentials, 0, 0),
 	G("policy_ttl", T_INT, policy_ttl, LIMIT_TTL_MIN, LIMIT_TTL_MAX),
 	G("cors_origins", T_ORIGINS, cors_origins, 0, 0),
@@ -88,21 +89,21 @@ static const struct conf_key conf_keys[] = {
 	G("duration", T_INT, duration, 900, 43200),
 	G("external_id", T_STR, external_id, 2, 1224),
 	G("session_policy", T_SESSION_POLICY, session_policy, 0, 2048),
-	G("sts_endpoint", T_URL, sts_endpoint, 0, 0),
+	G("sts_endpoint", T_URL_NOPATH, sts_endpoint, 0, 0),
 	G("sts_signature", T_STS, sts_signature, 0, 0),
 	G("connect_timeout", T_INT, connect_timeout, 1, 60),
 	G("timeout", T_INT, timeout, 1, 300),
 	G("retries", T_INT, retries, 0, 10),
 	G("access_key_file", T_PATH, access_key_file, 0, 0),
 	G("ecs_role_name", T_STR, ecs_role_name, 1, 64),
-	G("metadata_endpoint", T_URL, metadata_endpoint, 0, 0),
+	G("metadata_endpoint", T_URL_NOPATH, metadata_endpoint, 0, 0),
 	G("oidc_provider_arn", T_STR, oidc_provider_arn, 1, 512),
 	G("oidc_token_file", T_PATH, oidc_token_file, 0, 0),
 	G("credentials_uri", T_URL, credentials_uri, 0, 0),
 	G("cache_dir", T_PATH, cache_dir, 0, 0),
 	G("refresh_before", T_INT, refresh_before, 0, 43200),
 	G("ca_file", T_PATH, ca_file, 0, 0),
-	G("proxy", T_URL, proxy, 0, 0),
+	G("proxy", T_URL_NOPATH, proxy, 0, 0),
 	U("key_prefix", T_PREFIX, key_prefix, 0, 0, CONF_COND_KEY),
 	U("key_name", T_KEYNAME, key_name, 0, 0, CONF_COND_KEY),
 	U("min_size", T_INT, min_size, 0, LIMIT_OBJECT_SIZE, CONF_COND_RANGE),
@@ -441,21 +442,34 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 			return conf_fail(p, "region: %s is not a region id "
 			    "(like cn-hangzhou)", v);
 		return conf_set_str(p, (char **)field, v);
-	case T_URL: {
-		int host = k->off == offsetof(struct conf, host);
+	case T_URL:
+		/*
+		 * A path is the server's to interpret: kept byte for byte
+		 * (http://h/latest/creds/ is not http://h/latest/creds).
+		 */
+		if (len > 1024)
+			return conf_fail(p, "%s: too long", k->name);
+		if (!conf_url_ok(v, 1))
+			return conf_fail(p, "%s: %s is not an http(s) URL",
+			    k->name, v);
+		return conf_set_str(p, (char **)field, v);
+	case T_URL_NOPATH: {
 		char *u;
 
 		if (len > 1024)
 			return conf_fail(p, "%s: too long", k->name);
 		if (conf_set_str(p, (char **)field, v) == -1)
 			return -1;
-		/* Trailing slashes would double in "host/" + key. */
+		/*
+		 * Where the path must be empty, "https://h/" means
+		 * "https://h" (and "host/" + key would double the '/').
+		 */
 		u = *(char **)field;
 		while (len > 0 && u[len - 1] == '/')
 			u[--len] = '\0';
-		if (!conf_url_ok(u, !host))
-			return conf_fail(p, "%s: %s is not an http(s) URL%s",
-			    k->name, v, host ? " without a path" : "");
+		if (!conf_url_ok(u, 0))
+			return conf_fail(p, "%s: %s is not an http(s) URL "
+			    "without a path", k->name, v);
 		return 0;
 	}
 	case T_PATH:

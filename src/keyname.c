@@ -5,6 +5,7 @@
 
 #include "keyname.h"
 #include "limit.h"
+#include "ucd.h"
 #include "util.h"
 
 static const char *const keyname_vars[] = {
@@ -62,6 +63,19 @@ keyname_prefix_check(const char *tpl, char *why, size_t whylen)
 		if (i == KEYNAME_NVARS) {
 			snprintf(why, whylen, "unknown placeholder (use "
 			    "${user} ${yyyy} ${mm} ${dd} ${uuid})");
+			return -1;
+		}
+		/*
+		 * ${user} must end a segment: with "avatars/${user}" the
+		 * keys of user "alic" (avatars/alicex.png) are those of
+		 * user "alice" (her x.png), and a prefix signature for
+		 * "ali" covers every key of "alice".  Users hold no '/',
+		 * so with the '/' no user's prefix starts another's.
+		 */
+		if (i == 0 && p[strlen(keyname_vars[0])] != '/') {
+			snprintf(why, whylen, "${user} must be followed by / "
+			    "(as in avatars/${user}/), or one user's keys "
+			    "are another's");
 			return -1;
 		}
 		p += strlen(keyname_vars[i]);
@@ -163,28 +177,6 @@ keyname_expand(const char *tpl, const char *user, time_t now,
 }
 
 /*
- * Code points kept in a cleaned name beyond ASCII: printable ones.  Spaces,
- * format controls (bidi overrides, zero-width), separators, private use and
- * noncharacters become '_'.
- */
-static int
-keyname_cp_ok(unsigned int c)
-{
-	if (c < 0xa0)
-		return 0;
-	if (c == 0xad || c == 0x34f || c == 0x61c || c == 0x115f ||
-	    c == 0x1160 || c == 0x180e || c == 0x3000 || c == 0x3164 ||
-	    c == 0xfeff || c == 0xffa0)
-		return 0;
-	if ((c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
-	    (c >= 0x205f && c <= 0x206f) || (c >= 0xe000 && c <= 0xf8ff) ||
-	    (c >= 0xfdd0 && c <= 0xfdef) || (c >= 0xfe00 && c <= 0xfe0f) ||
-	    (c >= 0xfff0) || (c & 0xfffe) == 0xfffe)
-		return c >= 0x10000 && c < 0xe0000 && (c & 0xfffe) != 0xfffe;
-	return 1;
-}
-
-/*
  * Append c to buf at *o, so that '_' and '.' never run together (a '.'
  * wins over a '_' next to it, so extensions survive) and never lead.
  */
@@ -203,14 +195,23 @@ keyname_emit(char *buf, size_t *o, char c)
 	buf[(*o)++] = c;
 }
 
+/* An ASCII character of a name: A-Z a-z 0-9 - . _ stay, the rest is '_'. */
+static void
+keyname_ascii(char *buf, size_t *o, unsigned int c)
+{
+	keyname_emit(buf, o, isalnum((int)c) || c == '-' || c == '.' ||
+	    c == '_' ? (char)c : '_');
+}
+
 enum oerr
 keyname_clean(const char *name, char *out, size_t outsz,
     struct oerr_detail *d)
 {
+	/* A fold writes at most twice the bytes it reads (ucd.h). */
 	char buf[LIMIT_FILENAME_IN * 2 + 1];
 	size_t len = strlen(name), i = 0, o = 0, stem, extlen, cut;
 	unsigned int cp;
-	const char *dot;
+	const char *dot, *fold;
 	int n;
 
 	if (len == 0 || len > LIMIT_FILENAME_IN)
@@ -224,17 +225,19 @@ keyname_clean(const char *name, char *out, size_t outsz,
 		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
 			return oerr_set(d, OERR_INVALID_FILENAME,
 			    "the file name holds control characters");
-		if (cp < 0x80) {
-			if (isalnum((int)cp) || cp == '-' || cp == '.' ||
-			    cp == '_')
-				keyname_emit(buf, &o, (char)cp);
-			else
-				keyname_emit(buf, &o, '_');
-		} else if (keyname_cp_ok(cp)) {
+		if (cp < 0x80)
+			keyname_ascii(buf, &o, cp);
+		else if (ucd_blank(cp))
+			/* Spaces, invisibles, bidi controls, private use. */
+			keyname_emit(buf, &o, '_');
+		else if ((fold = ucd_fold(cp)) != NULL) {
+			/* "．．／" is what "../" becomes under NFKC. */
+			for (; *fold != '\0'; fold++)
+				keyname_ascii(buf, &o, (unsigned char)*fold);
+		} else {
 			memcpy(buf + o, name + i, (size_t)n);
 			o += (size_t)n;
-		} else
-			keyname_emit(buf, &o, '_');
+		}
 	}
 	while (o > 0 && (buf[o - 1] == '.' || buf[o - 1] == '_'))
 		o--;

@@ -15,7 +15,9 @@
 /*
  * Check a key_prefix template at load time: valid UTF-8, no control bytes,
  * no backslash, no leading '/', no "//", no "." or ".." segment, only the
- * placeholders ${user} ${yyyy} ${mm} ${dd} ${uuid}, and at most
+ * placeholders ${user} ${yyyy} ${mm} ${dd} ${uuid}, every ${user}
+ * directly followed by '/' (so no user's prefix is a prefix of another
+ * user's), and at most
  * LIMIT_PREFIX_LEN bytes once expanded (so keyname_expand never finds it
  * too long).  Returns 0, or -1 with the reason in why.
  */
@@ -42,8 +44,12 @@ enum oerr keyname_expand(const char *tpl, const char *user, time_t now,
 
 /*
  * Clean a file name sent by a client into out (outsz bytes): invalid UTF-8
- * and control bytes are refused; separators, spaces, invisible and unsafe
- * characters become '_'; runs of '_' and '.' collapse; leading and
+ * and control bytes are refused; ASCII other than A-Z a-z 0-9 - . _
+ * becomes '_', and so does every code point ucd_blank() names (space
+ * separators, format characters, default-ignorables, private use,
+ * noncharacters); compatibility forms of ASCII punctuation (fullwidth
+ * "．／＼") count as the ASCII they fold to (ucd_fold()); runs of '_'
+ * and '.' collapse; leading and
  * trailing dots and '_' go; the result is cut to LIMIT_FILENAME_OUT bytes
  * keeping the extension.  Returns OERR_OK or OERR_INVALID_FILENAME.
  */

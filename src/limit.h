@@ -7,6 +7,17 @@
 
 #define LIMIT_QUERY_LEN		4096	/* bytes of QUERY_STRING */
 #define LIMIT_BODY_DRAIN	65536	/* body bytes we read and drop */
+#define LIMIT_BODY_KEEP		(1024 * 1024)	/* FastCGI: body bytes read and
+					   dropped to keep a kept connection;
+					   beyond, it is closed */
+/* ---- the request's other CGI variables (struct request, route table) --- */
+#define LIMIT_REQ_PATH		2048	/* the path (REQUEST_URI before '?') */
+#define LIMIT_REQ_CTYPE		256	/* CONTENT_TYPE */
+#define LIMIT_REQ_AUTHZ		10240	/* Authorization: a JWT of 8 KiB + scheme */
+#define LIMIT_REQ_COOKIE	8192	/* Cookie */
+#define LIMIT_REQ_PUB_KEY_URL	1024	/* x-oss-pub-key-url (base64 of a URL) */
+#define LIMIT_REQ_ADDR		64	/* REMOTE_ADDR (IPv6 with a zone) */
+#define LIMIT_ROUTE_ARGS	4	/* '*' segments a route pattern captures */
 #define LIMIT_PARAM_LEN		1024	/* a decoded parameter value */
 #define LIMIT_UPLOAD_NAME	32	/* [upload NAME] */
 #define LIMIT_CTYPE_LEN		127	/* type/subtype */

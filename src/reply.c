@@ -124,13 +124,12 @@ reply_error(struct reply *r, const struct oerr_detail *d)
 		return;
 	}
 	reply_body(r, oerr_status(d->err), oerr_reason(d->err), body, len);
-	if (d->err == OERR_METHOD_NOT_ALLOWED)
-		reply_header(r, "Allow", "GET, OPTIONS");
 }
 
-int
-reply_cors(struct reply *r, const struct conf *conf,
-    const struct request *req, int preflight)
+/* CORS headers; methods NULL: not a preflight. */
+static int
+reply_cors_for(struct reply *r, const struct conf *conf,
+    const struct request *req, const char *methods, const char *headers)
 {
 	if (req->origin == NULL || strlen(req->origin) > LIMIT_ORIGIN_LEN ||
 	    !reply_origin_ok(req->origin) ||
@@ -140,12 +139,29 @@ reply_cors(struct reply *r, const struct conf *conf,
 	if (reply_header(r, "Access-Control-Allow-Origin", req->origin) == -1)
 		return 0;
 	reply_header(r, "Vary", "Origin");
-	if (preflight) {
-		reply_header(r, "Access-Control-Allow-Methods", "GET, OPTIONS");
-		reply_header(r, "Access-Control-Allow-Headers", "Content-Type");
+	if (methods != NULL) {
+		reply_header(r, "Access-Control-Allow-Methods", methods);
+		if (headers != NULL && *headers != '\0')
+			reply_header(r, "Access-Control-Allow-Headers",
+			    headers);
 		reply_header(r, "Access-Control-Max-Age", "600");
 	}
 	return 1;
+}
+
+int
+reply_cors(struct reply *r, const struct conf *conf,
+    const struct request *req, int preflight)
+{
+	return reply_cors_for(r, conf, req, preflight ? "GET, OPTIONS" : NULL,
+	    "Content-Type");
+}
+
+int
+reply_preflight(struct reply *r, const struct conf *conf,
+    const struct request *req, const char *methods, const char *headers)
+{
+	return reply_cors_for(r, conf, req, methods, headers);
 }
 
 size_t

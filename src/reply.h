@@ -38,7 +38,10 @@ int	 reply_header(struct reply *r, const char *name, const char *value);
 void	 reply_ok(struct reply *r, char *body, size_t len);
 /* A 204 answer without body. */
 void	 reply_empty(struct reply *r);
-/* An error answer {"error":{"code":..,"message":..}} for d. */
+/*
+ * An error answer {"error":{"code":..,"message":..}} for d.  A 405 needs
+ * its Allow header from the caller (route_dispatch knows the methods).
+ */
 void	 reply_error(struct reply *r, const struct oerr_detail *d);
 
 /*
@@ -50,6 +53,14 @@ void	 reply_error(struct reply *r, const struct oerr_detail *d);
  */
 int	 reply_cors(struct reply *r, const struct conf *conf,
 	    const struct request *req, int preflight);
+
+/*
+ * reply_cors() for a preflight that allows methods ("GET, OPTIONS") and
+ * headers ("Content-Type"; NULL or "": no Access-Control-Allow-Headers).
+ */
+int	 reply_preflight(struct reply *r, const struct conf *conf,
+	    const struct request *req, const char *methods,
+	    const char *headers);
 
 /*
  * Render the status line and headers into buf (bufsz bytes), including

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "request.h"
@@ -141,15 +142,100 @@ request_params_init(struct request_params *p)
 enum request_method
 request_method(const char *s)
 {
+	static const char *const names[] = {
+		[REQUEST_GET] = "GET", [REQUEST_HEAD] = "HEAD",
+		[REQUEST_OPTIONS] = "OPTIONS", [REQUEST_POST] = "POST",
+		[REQUEST_PUT] = "PUT", [REQUEST_DELETE] = "DELETE",
+	};
+	size_t i;
+
 	if (s == NULL || *s == '\0')
 		return REQUEST_NONE;
-	if (strcmp(s, "GET") == 0)
-		return REQUEST_GET;
-	if (strcmp(s, "HEAD") == 0)
-		return REQUEST_HEAD;
-	if (strcmp(s, "OPTIONS") == 0)
-		return REQUEST_OPTIONS;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (enum request_method)i;
 	return REQUEST_OTHER;
+}
+
+/* The bounded variables: where each goes and its cap. */
+static const struct {
+	const char	*name;
+	size_t		 off;
+	size_t		 cap;
+} request_vars[] = {
+	[REQUEST_VAR_CONTENT_TYPE] = { "CONTENT_TYPE",
+	    offsetof(struct request, content_type), LIMIT_REQ_CTYPE },
+	[REQUEST_VAR_AUTHORIZATION] = { "HTTP_AUTHORIZATION",
+	    offsetof(struct request, authorization), LIMIT_REQ_AUTHZ },
+	[REQUEST_VAR_COOKIE] = { "HTTP_COOKIE",
+	    offsetof(struct request, cookie), LIMIT_REQ_COOKIE },
+	[REQUEST_VAR_OSS_PUB_KEY_URL] = { "HTTP_X_OSS_PUB_KEY_URL",
+	    offsetof(struct request, oss_pub_key_url), LIMIT_REQ_PUB_KEY_URL },
+	[REQUEST_VAR_REMOTE_ADDR] = { "REMOTE_ADDR",
+	    offsetof(struct request, remote_addr), LIMIT_REQ_ADDR },
+};
+
+/*
+ * The path: REQUEST_URI without its query, or where the server gives no
+ * REQUEST_URI, SCRIPT_NAME + PATH_INFO.  Over LIMIT_REQ_PATH: "", flagged.
+ */
+static void
+request_read_path(struct request *r, request_getvar_fn get, void *arg)
+{
+	const char *uri, *script, *info;
+	size_t len, ilen;
+
+	if ((uri = get("REQUEST_URI", arg)) != NULL) {
+		r->path_src = REQUEST_PATH_URI;
+		if ((len = strcspn(uri, "?")) > LIMIT_REQ_PATH)
+			goto toolong;
+		memcpy(r->path, uri, len);
+		r->path[len] = '\0';
+		return;
+	}
+	script = get("SCRIPT_NAME", arg);
+	info = get("PATH_INFO", arg);
+	if (script == NULL && info == NULL)
+		return;
+	r->path_src = REQUEST_PATH_SCRIPT;
+	len = script != NULL ? strlen(script) : 0;
+	ilen = info != NULL ? strlen(info) : 0;
+	if (len > LIMIT_REQ_PATH || ilen > LIMIT_REQ_PATH - len)
+		goto toolong;
+	if (len > 0)
+		memcpy(r->path, script, len);
+	if (ilen > 0)
+		memcpy(r->path + len, info, ilen);
+	r->path[len + ilen] = '\0';
+	return;
+toolong:
+	r->path[0] = '\0';
+	r->toolong |= 1u << REQUEST_VAR_PATH;
+}
+
+void
+request_read(struct request *r, request_getvar_fn get, void *arg)
+{
+	const char *v;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->method = request_method(get("REQUEST_METHOD", arg));
+	r->query = get("QUERY_STRING", arg);
+	r->remote_user = get("REMOTE_USER", arg);
+	r->origin = get("HTTP_ORIGIN", arg);
+	r->content_length = get("CONTENT_LENGTH", arg);
+	r->acr_method = get("HTTP_ACCESS_CONTROL_REQUEST_METHOD", arg);
+	request_read_path(r, get, arg);
+	for (i = 0; i < REQUEST_VAR__MAX; i++) {
+		if (request_vars[i].name == NULL ||
+		    (v = get(request_vars[i].name, arg)) == NULL)
+			continue;
+		if (strnlen(v, request_vars[i].cap + 1) > request_vars[i].cap)
+			r->toolong |= 1u << i;
+		else
+			*(const char **)((char *)r + request_vars[i].off) = v;
+	}
 }
 
 enum oerr
@@ -201,6 +287,35 @@ request_parse_query(const char *q, struct request_params *p,
 			return e;
 	}
 	return OERR_OK;
+}
+
+int
+request_read_body(struct request *r, size_t max, long long limit,
+    request_body_fn rd, void *arg, char **buf)
+{
+	char drop[4096], *dst;
+	size_t got = 0, want, n;
+
+	*buf = NULL;
+	if (max > 0 && (*buf = malloc(max)) == NULL)
+		max = 0;	/* then it is all "over": 413, never a cut body */
+	while (limit > 0) {
+		dst = got < max ? *buf + got : drop;
+		want = got < max ? max - got : sizeof(drop);
+		if ((long long)want > limit)
+			want = (size_t)limit;
+		n = rd(arg, dst, want);
+		if (dst == drop && n > 0)
+			r->body_over = 1;
+		else
+			got += n;
+		limit -= (long long)n;
+		if (n < want)
+			break;
+	}
+	r->body = *buf;
+	r->bodylen = got;
+	return limit > 0;
 }
 
 long long

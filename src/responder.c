@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +17,10 @@
 
 #include <fcgiapp.h>
 
-#include "crypto.h"
 #include "limit.h"
 #include "olog.h"
 #include "responder.h"
-#include "signer.h"
+#include "route.h"
 #include "util.h"
 
 static volatile sig_atomic_t responder_stop;
@@ -67,85 +67,14 @@ responder_log_5xx(const struct oerr_detail *d, time_t now)
 	log_since = now;
 }
 
-/* The GET pipeline: validate, get credentials, sign. */
+/* Answer req as the route table picked it, and log what went wrong. */
 static void
-responder_sign(struct responder *r, const struct request *req,
-    struct reply *rep, struct oerr_detail *d)
-{
-	struct request_params params;
-	struct signer_req sr;
-	const struct creds *creds;
-	unsigned char rnd[16];
-	char uuid[CRYPTO_UUID_LEN + 1], *json = NULL;
-	size_t len = 0;
-	time_t now;
-
-	if (request_parse_query(req->query, &params, d) != OERR_OK)
-		return;
-	/* Read the clock once per request. */
-	now = time(NULL);
-	if (crypto_random(rnd, sizeof(rnd)) == -1) {
-		oerr_set(d, OERR_INTERNAL, NULL);
-		olog_err("no random bytes");
-		return;
-	}
-	crypto_uuid_format(rnd, uuid);
-	if (signer_prepare(r->conf, &params, req->remote_user, now, uuid, &sr,
-	    d) != OERR_OK)
-		return;
-	if (r->creds == NULL) {
-		oerr_set(d, OERR_CREDS_UNAVAILABLE, "the signer has no "
-		    "credentials configured");
-		return;
-	}
-	if (creds_source_get(r->creds, now, &creds, d) == -1)
-		return;
-	if (signer_sign(r->conf, &sr, creds, now, &json, &len, d) != OERR_OK)
-		return;
-	d->err = OERR_OK;
-	reply_ok(rep, json, len);
-}
-
-void
-responder_handle(struct responder *r, const struct request *req,
-    struct reply *rep)
+responder_answer(struct responder *r, const struct route_pick *p,
+    const struct request *req, struct reply *rep)
 {
 	struct oerr_detail d;
-	long long body;
 
-	memset(&d, 0, sizeof(d));
-	d.err = OERR_INTERNAL;
-	body = request_content_length(req);
-	switch (req->method) {
-	case REQUEST_NONE:
-		oerr_set(&d, OERR_BAD_REQUEST, "REQUEST_METHOD is not set: "
-		    "run ossign from a web server");
-		break;
-	case REQUEST_OPTIONS:
-		if (reply_cors(rep, r->conf, req, 1)) {
-			reply_empty(rep);
-			return;
-		}
-		oerr_set(&d, OERR_ORIGIN_NOT_ALLOWED, NULL);
-		break;
-	case REQUEST_GET:
-		if (body < 0)
-			oerr_set(&d, OERR_BAD_REQUEST,
-			    "CONTENT_LENGTH is malformed");
-		else if (body > LIMIT_BODY_DRAIN)
-			oerr_set(&d, OERR_REQUEST_TOO_LARGE, NULL);
-		else if (body > 0)
-			oerr_set(&d, OERR_BAD_REQUEST,
-			    "a GET request carries no body");
-		else
-			responder_sign(r, req, rep, &d);
-		reply_cors(rep, r->conf, req, 0);
-		break;
-	default:
-		oerr_set(&d, OERR_METHOD_NOT_ALLOWED, NULL);
-		reply_cors(rep, r->conf, req, 0);
-		break;
-	}
+	route_dispatch(r, p, req, rep, &d);
 	if (d.err == OERR_OK) {
 		if (log_held > 0)
 			responder_log_flush(time(NULL));
@@ -156,7 +85,16 @@ responder_handle(struct responder *r, const struct request *req,
 	else
 		olog_debug("%d %s: %s", oerr_status(d.err), oerr_code(d.err),
 		    d.msg);
-	reply_error(rep, &d);
+}
+
+void
+responder_handle(struct responder *r, const struct request *req,
+    struct reply *rep)
+{
+	struct route_pick p;
+
+	route_pick(req, &p);
+	responder_answer(r, &p, req, rep);
 }
 
 int
@@ -211,19 +149,61 @@ responder_listen(const char *address, char *err, size_t errlen)
 	return fd;
 }
 
-/* Read and drop up to LIMIT_BODY_DRAIN body bytes so the server is happy. */
-static void
-responder_drain_fcgi(FCGX_Stream *in, long long announced)
+/* FastCGI stdin (request_body_fn). */
+static size_t
+responder_fcgi_in(void *in, char *buf, size_t n)
 {
-	char buf[4096];
-	long long left;
-	int n;
+	int got;
 
-	left = announced > LIMIT_BODY_DRAIN || announced < 0 ?
-	    LIMIT_BODY_DRAIN : announced;
-	while (left > 0 && (n = FCGX_GetStr(buf, (int)(left < (long long)
-	    sizeof(buf) ? left : (long long)sizeof(buf)), in)) > 0)
-		left -= n;
+	got = FCGX_GetStr(buf, n > INT_MAX ? INT_MAX : (int)n, in);
+	return got > 0 ? (size_t)got : 0;
+}
+
+/*
+ * Read the request body up to its end (the empty FCGI_STDIN record),
+ * whatever CONTENT_LENGTH says: the first max bytes into *body (free it),
+ * the rest dropped, LIMIT_BODY_KEEP bytes at most in all.  libfcgi does
+ * not: FCGX_Finish_r keeps a FCGI_KEEP_CONN connection open with the
+ * unread records in it, and the next FCGX_Accept_r reads them as the next
+ * request, which fails.  Returns 1 at the end of the body, 0 when it is
+ * longer (or the stream failed): the caller then closes the connection,
+ * which libfcgi does with a lingering read, so the server writes the rest
+ * without an error and loses no answer.
+ */
+static int
+responder_body_fcgi(FCGX_Stream *in, size_t max, struct request *req,
+    char **body)
+{
+	if (!request_read_body(req, max, LIMIT_BODY_KEEP, responder_fcgi_in,
+	    in, body)) {
+		/* The limit, exactly: at the end only if nothing follows. */
+		if (FCGX_GetChar(in) != EOF) {
+			req->body_over = 1;
+			return 0;
+		}
+	}
+	return FCGX_GetError(in) == 0;
+}
+
+/* CGI stdin (request_body_fn). */
+static size_t
+responder_cgi_in(void *f, char *buf, size_t n)
+{
+	return fread(buf, 1, n, f);
+}
+
+/* A FastCGI parameter (request_getvar_fn). */
+static const char *
+responder_fcgi_var(const char *name, void *envp)
+{
+	return FCGX_GetParam(name, envp);
+}
+
+/* A CGI variable (request_getvar_fn). */
+static const char *
+responder_cgi_var(const char *name, void *unused)
+{
+	return getenv(name);
 }
 
 static void
@@ -231,10 +211,10 @@ responder_serve(struct responder *r, int fd)
 {
 	FCGX_Request fr;
 	struct request req;
+	struct route_pick p;
 	struct reply rep;
-	char head[2048];
+	char head[2048], *body;
 	size_t hlen;
-	char **env;
 
 	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		olog_err("FCGX_InitRequest failed");
@@ -242,16 +222,14 @@ responder_serve(struct responder *r, int fd)
 	}
 	reply_init(&rep);
 	while (!responder_stop && FCGX_Accept_r(&fr) >= 0) {
-		env = fr.envp;
-		memset(&req, 0, sizeof(req));
-		req.method = request_method(FCGX_GetParam("REQUEST_METHOD",
-		    env));
-		req.query = FCGX_GetParam("QUERY_STRING", env);
-		req.remote_user = FCGX_GetParam("REMOTE_USER", env);
-		req.origin = FCGX_GetParam("HTTP_ORIGIN", env);
-		req.content_length = FCGX_GetParam("CONTENT_LENGTH", env);
-		responder_drain_fcgi(fr.in, request_content_length(&req));
-		responder_handle(r, &req, &rep);
+		request_read(&req, responder_fcgi_var, fr.envp);
+		route_pick(&req, &p);
+		if (!responder_body_fcgi(fr.in, route_body_max(&p), &req,
+		    &body))
+			/* FCGX_Finish_r closes the connection. */
+			fr.keepConnection = 0;
+		responder_answer(r, &p, &req, &rep);
+		free(body);
 		if ((hlen = reply_head(&rep, head, sizeof(head))) > 0) {
 			FCGX_PutStr(head, (int)hlen, fr.out);
 			if (rep.body != NULL)
@@ -271,14 +249,21 @@ responder_signals(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) == -1)
+	/*
+	 * SIGHUP is ignored, by the master and (inherited) its workers: it
+	 * used to stop the service with exit status 0, which systemd's
+	 * Restart=on-failure does not restart.  There is nothing to reload
+	 * (the configuration is read once; restart to change it) and no log
+	 * file to reopen (logs go to stderr).
+	 */
+	if (sigaction(SIGPIPE, &sa, NULL) == -1 ||
+	    sigaction(SIGHUP, &sa, NULL) == -1)
 		return -1;
 	/* No SA_RESTART: accept() must return so the loop can stop. */
 	sa.sa_handler = responder_sigterm;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
-	    sigaction(SIGINT, &sa, NULL) == -1 ||
-	    sigaction(SIGHUP, &sa, NULL) == -1)
+	    sigaction(SIGINT, &sa, NULL) == -1)
 		return -1;
 	return 0;
 }
@@ -365,32 +350,36 @@ responder_fcgi(struct responder *r, int fd, int workers)
 	return 0;
 }
 
+/*
+ * The CGI body: CONTENT_LENGTH bytes on stdin, the first max into *body
+ * (free it), the rest read and dropped, LIMIT_BODY_DRAIN bytes at most in
+ * all: Apache resets the connection otherwise.
+ */
+static void
+responder_body_cgi(size_t max, struct request *req, char **body)
+{
+	long long left = request_content_length(req);
+
+	if (left < 0 || left > LIMIT_BODY_DRAIN)
+		left = LIMIT_BODY_DRAIN;
+	request_read_body(req, max, left, responder_cgi_in, stdin, body);
+}
+
 int
 responder_cgi(struct responder *r)
 {
 	struct request req;
+	struct route_pick p;
 	struct reply rep;
-	char head[2048], buf[4096];
-	long long left;
-	size_t hlen, n;
+	char head[2048], *body;
+	size_t hlen;
 
-	memset(&req, 0, sizeof(req));
-	req.method = request_method(getenv("REQUEST_METHOD"));
-	req.query = getenv("QUERY_STRING");
-	req.remote_user = getenv("REMOTE_USER");
-	req.origin = getenv("HTTP_ORIGIN");
-	req.content_length = getenv("CONTENT_LENGTH");
-
-	/* Drain the body: Apache resets the connection otherwise. */
-	left = request_content_length(&req);
-	if (left < 0 || left > LIMIT_BODY_DRAIN)
-		left = LIMIT_BODY_DRAIN;
-	while (left > 0 && (n = fread(buf, 1, left < (long long)sizeof(buf) ?
-	    (size_t)left : sizeof(buf), stdin)) > 0)
-		left -= (long long)n;
-
+	request_read(&req, responder_cgi_var, NULL);
+	route_pick(&req, &p);
+	responder_body_cgi(route_body_max(&p), &req, &body);
 	reply_init(&rep);
-	responder_handle(r, &req, &rep);
+	responder_answer(r, &p, &req, &rep);
+	free(body);
 	if ((hlen = reply_head(&rep, head, sizeof(head))) == 0) {
 		reply_clear(&rep);
 		return -1;

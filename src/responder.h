@@ -1,7 +1,9 @@
 /*
  * Serving requests: the FastCGI accept loop (one request at a time per
- * process, libfcgi), the plain CGI one-shot, and the dispatch both share.
- * Only startup may exit; a bad request never ends the loop.
+ * process, libfcgi) and the plain CGI one-shot; both read the request
+ * (request_read), pick its route (route.h), read the body the route takes,
+ * and write the answer the route's handler made.  Only startup may exit; a
+ * bad request never ends the loop.
  */
 #ifndef OSSIGN_RESPONDER_H
 #define OSSIGN_RESPONDER_H
@@ -17,10 +19,10 @@ struct responder {
 };
 
 /*
- * Answer req into rep (initialised by the caller).  body is the number of
- * body bytes the request announced (-1: malformed CONTENT_LENGTH); the
- * caller drains the body.  Reads the clock and the CSPRNG, and asks the
- * credential source; never exits.
+ * Answer req into rep (initialised by the caller) through the route table
+ * (route.h), with req->body as the caller read it (none here: for a route
+ * that takes a body, the loops read it first).  Reads the clock and the
+ * CSPRNG, and asks the credential source; never exits.
  */
 void	 responder_handle(struct responder *r, const struct request *req,
 	    struct reply *rep);
@@ -40,9 +42,9 @@ int	 responder_detect(int *fd);
 int	 responder_listen(const char *address, char *err, size_t errlen);
 
 /*
- * Serve FastCGI on fd until SIGTERM/SIGINT.  With workers > 1, fork that
- * many processes sharing fd and restart any that die.  Returns 0 on a
- * clean stop, -1 on a startup error.
+ * Serve FastCGI on fd until SIGTERM/SIGINT; SIGHUP and SIGPIPE are
+ * ignored.  With workers > 1, fork that many processes sharing fd and
+ * restart any that die.  Returns 0 on a clean stop, -1 on a startup error.
  */
 int	 responder_fcgi(struct responder *r, int fd, int workers);
 

@@ -5,7 +5,7 @@
 # (tests/data/oss-post-v4.json, computed with the ali-oss npm package).
 . "${top_srcdir:-.}/tests/lib/common.sh"
 t_tmpdir
-plan 25
+plan 26
 
 run() { $OSSIGN_WRAP "$OSSIGN" "$@"; }
 vec() { python3 -c 'import json,sys
@@ -59,6 +59,12 @@ st=$?
 isnt $st 0 "-t fails on a bad file"
 is "$out" "ossign: $T/bad.conf:4: max_size: lots is invalid (0..5368709120)" \
     "the error names file, line and key"
+printf 'bucket = b12\nregion = cn-hangzhou\n[upload avatars]\nkey_prefix = avatars/${user}\n' \
+    >"$T/user.conf"
+out=$(run -c "$T/user.conf" -t 2>&1)
+st=$?
+is "$st:$out" "1:ossign: $T/user.conf:4: key_prefix: \${user} must be followed by / (as in avatars/\${user}/), or one user's keys are another's" \
+    "-t refuses \${user} not followed by /, naming file and line"
 out=$(run -c "$T/missing.conf" -t 2>&1)
 like "$out" "missing.conf: No such file" "a missing file is named"
 

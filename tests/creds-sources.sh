@@ -6,7 +6,7 @@
 # environment; their failures; no secret in any log or answer.
 . "${top_srcdir:-.}/tests/lib/credsemu.sh"
 need_emu
-plan 35
+plan 36
 
 emu_start
 
@@ -132,6 +132,15 @@ base "$T/uri-env.conf" credentials_uri "cache_dir = $T/cache-uri-env"
 cgi "$T/uri-env.conf" "filename=c.png" \
     ALIBABA_CLOUD_CREDENTIALS_URI="$EMU_HTTP_URL/credentials"
 is "$STATUS/$(emu_stat credentials_uri)" "200/2" "uri: http, from the environment"
+# Issue 9 defect 10: the URI is requested exactly as configured, its
+# trailing '/' included.
+base "$T/uri-slash.conf" credentials_uri \
+    "credentials_uri = $EMU_HTTP_URL/credentials/latest/creds/" \
+    "cache_dir = $T/cache-uri-slash"
+cgi "$T/uri-slash.conf" "filename=s.png"
+is "$STATUS/$(grep -c ' GET /credentials/latest/creds/ credentials_uri ' "$T/sts.log")" \
+    "200/1" "uri: requested with its trailing / (the emulator logs the path)" ||
+    diag "$(grep ' credentials_uri ' "$T/sts.log" | tail -n 2)"
 emu_fail garbage 2 credentials_uri
 rm -rf "$T/cache-uri-env"
 cgi "$T/uri-env.conf" "filename=d.png" \

@@ -37,7 +37,7 @@ main(void)
 	const struct conf_upload *u;
 	char err[512];
 
-	tap_plan(79);
+	tap_plan(85);
 
 	c = parse("# comment\n\n" BASE
 	    "host = http://127.0.0.1:9000/\n"
@@ -118,6 +118,31 @@ main(void)
 	    conf_origin_allowed(c, "http://x"), "oss- stripped; global "
 	    "upload keys; cors *");
 	conf_free(c);
+
+	/*
+	 * Issue 9 defect 10: a trailing '/' is stripped only where the path
+	 * must be empty; a credentials URI is requested as written.
+	 */
+	c = parse(BASE "credentials = credentials_uri\n"
+	    "credentials_uri = http://127.0.0.1:8080/latest/creds/\n"
+	    "metadata_endpoint = http://100.100.100.200/\n"
+	    "sts_endpoint = https://sts.aliyuncs.com/\n"
+	    "proxy = http://127.0.0.1:3128/\n", err, sizeof(err));
+	ok(c != NULL, "URL keys parse (%s)", err);
+	is_str(c != NULL ? c->credentials_uri : NULL,
+	    "http://127.0.0.1:8080/latest/creds/",
+	    "credentials_uri kept with its trailing /");
+	ok(c != NULL && strcmp(c->metadata_endpoint,
+	    "http://100.100.100.200") == 0 && strcmp(c->sts_endpoint,
+	    "https://sts.aliyuncs.com") == 0 && strcmp(c->proxy,
+	    "http://127.0.0.1:3128") == 0,
+	    "endpoints without a path lose their trailing /");
+	conf_free(c);
+	fails(BASE "sts_endpoint = https://sts.aliyuncs.com/v1\n",
+	    "t.conf:3: sts_endpoint: https://sts.aliyuncs.com/v1 is not an "
+	    "http(s) URL without a path");
+	fails(BASE "credentials_uri = http://h/a b\n",
+	    "t.conf:3: credentials_uri: http://h/a b is not an http(s) URL");
 
 	c = parse(BASE "credentials = ram_role_arn\n"
 	    "role_arn = acs:ram::1234567890123456:role/oss-web-upload\n"
@@ -227,6 +252,9 @@ main(void)
 	fails(BASE "[upload a]\nkey_prefix = ${home}/\n",
 	    "t.conf:4: key_prefix: unknown placeholder (use ${user} ${yyyy} "
 	    "${mm} ${dd} ${uuid})");
+	fails(BASE "[upload a]\nkey_prefix = avatars/${user}\n",
+	    "t.conf:4: key_prefix: ${user} must be followed by / (as in "
+	    "avatars/${user}/), or one user's keys are another's");
 	fails(BASE "[upload a]\n[upload a]\n",
 	    "t.conf:4: [upload a] appears twice");
 	fails(BASE "[upload a b]\n",

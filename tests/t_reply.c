@@ -18,7 +18,7 @@ main(void)
 	const char *text = "bucket = b12\nregion = cn-hangzhou\n"
 	    "cors_origins = https://a.example\n";
 
-	tap_plan(22);
+	tap_plan(24);
 	c = conf_parse(text, strlen(text), "t", err, sizeof(err));
 	memset(&req, 0, sizeof(req));
 
@@ -78,9 +78,23 @@ main(void)
 	req.origin = NULL;
 	oerr_set(&d, OERR_METHOD_NOT_ALLOWED, NULL);
 	reply_error(&r, &d);
-	ok(r.status == 405 && strstr(r.hdr, "Allow: GET, OPTIONS") != NULL,
-	    "405 with Allow");
+	ok(r.status == 405 && strstr(r.hdr, "Allow:") == NULL,
+	    "405: Allow is the route table's (t_route), not reply_error's");
 	reply_clear(&r);
+	req.origin = "https://x.example";
+	ok(reply_preflight(&r, c, &req, "GET, POST, OPTIONS", "Content-Type, "
+	    "Authorization") == 1 && strstr(r.hdr,
+	    "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n") != NULL &&
+	    strstr(r.hdr, "Access-Control-Allow-Headers: Content-Type, "
+	    "Authorization\r\n") != NULL, "a preflight with a route's methods "
+	    "and headers");
+	reply_clear(&r);
+	ok(reply_preflight(&r, c, &req, "GET, OPTIONS", NULL) == 1 &&
+	    strstr(r.hdr, "Access-Control-Allow-Headers") == NULL &&
+	    strstr(r.hdr, "Access-Control-Max-Age: 600\r\n") != NULL,
+	    "no Allow-Headers when the route names none");
+	reply_clear(&r);
+	req.origin = NULL;
 	reply_empty(&r);
 	reply_head(&r, head, sizeof(head));
 	ok(strstr(head, "Status: 204 No Content\r\n") != NULL &&

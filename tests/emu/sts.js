@@ -50,7 +50,8 @@
 // (1..21600; 400 otherwise, 403 with X-Forwarded-For); GET /latest/meta-data/ram/security-credentials/ lists
 // the role, .../ROLE answers {"AccessKeyId","AccessKeySecret","Expiration","SecurityToken","LastUpdated",
 // "Code":"Success"}; both need X-aliyun-ecs-metadata-token (403 without a valid unexpired one; 404 for
-// another role). Credentials URI: GET /credentials on both ports answers {"Code":"Success","AccessKeyId",
+// another role). Credentials URI: GET /credentials (and any path below /credentials/, so a test can
+// see the exact path a client asked for in the log) on both ports answers {"Code":"Success","AccessKeyId",
 // "AccessKeySecret","SecurityToken","Expiration"}. These two reuse their credentials until half the
 // lifetime is gone, as the real services do, and write them to the ledger too.
 //
@@ -938,13 +939,14 @@ async function dispatch(listener, req, res) {
     start: Date.now(), format: 'JSON' };
   res.on('finish', () => logCall(ctx));
   res.on('close', () => logCall(ctx));
-  const isSts = listener === 'https' && !rawPath.startsWith('/_emu/') && rawPath !== '/credentials';
+  const isUri = rawPath === '/credentials' || rawPath.startsWith('/credentials/');
+  const isSts = listener === 'https' && !rawPath.startsWith('/_emu/') && !isUri;
   try {
     const body = await readBody(req);
     let out;
     if (rawPath.startsWith('/_emu/')) {
       return handleAdmin(req, res, ctx, rawPath, body);
-    } else if (rawPath === '/credentials') {
+    } else if (isUri) {
       out = await handleCredentialsUri(req, res, ctx);
     } else if (listener === 'http') {
       if (!rawPath.startsWith('/latest/')) return sendText(res, ctx, 404, 'Not Found');

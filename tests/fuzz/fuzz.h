@@ -24,6 +24,7 @@ int	fuzz_batch(const uint8_t *data, size_t size);
 int	fuzz_rawreq(const uint8_t *data, size_t size);
 int	fuzz_cbbody(const uint8_t *data, size_t size);
 int	fuzz_ossxml(const uint8_t *data, size_t size);
+int	fuzz_request(const uint8_t *data, size_t size);
 
 /* A broken invariant: say which and abort, so the fuzzer keeps the input. */
 #define FUZZ_CHECK(cond) do {						\

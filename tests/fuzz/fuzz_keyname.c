@@ -3,11 +3,13 @@
  * and keyname_ext(); split at the first newline it is also a key_prefix
  * template and a REMOTE_USER for keyname_prefix_check() and
  * keyname_expand().  Checks the promises of keyname.h: a cleaned name is
- * valid UTF-8, short, without separators, control bytes or leading dots;
+ * valid UTF-8, short, without separators, control bytes or leading dots,
+ * without a blank code point or a compatibility form of punctuation;
  * an expanded prefix never starts with '/', never holds "//", "." or ".."
- * segments.
+ * segments, and the prefix of one user never starts that of another.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,6 +17,7 @@
 #include "keyname.h"
 #include "limit.h"
 #include "oerr.h"
+#include "ucd.h"
 #include "util.h"
 
 /* No "", "." or ".." segment in the '/'-separated s (a trailing '/' ok). */
@@ -45,6 +48,8 @@ fuzz_clean(const char *name)
 	const char *s;
 	size_t len;
 	enum oerr e;
+	unsigned int cp;
+	int n;
 
 	memset(&d, 0, sizeof(d));
 	e = keyname_clean(name, out, sizeof(out), &d);
@@ -64,6 +69,13 @@ fuzz_clean(const char *name)
 		FUZZ_CHECK((unsigned char)*s >= 0x80 ||
 		    isalnum((unsigned char)*s) || *s == '-' || *s == '.' ||
 		    *s == '_');
+	/* Nothing blank, nothing that NFKC turns into ASCII punctuation. */
+	for (s = out; *s != '\0'; s += n) {
+		n = util_utf8_next(s, strlen(s), &cp);
+		FUZZ_CHECK(n > 0);
+		FUZZ_CHECK(cp < 0x80 || (!ucd_blank(cp) &&
+		    ucd_fold(cp) == NULL));
+	}
 	/* Cleaning is idempotent. */
 	{
 		char again[LIMIT_FILENAME_OUT + 1];
@@ -106,6 +118,18 @@ fuzz_expand(const char *tpl, const char *user, time_t now)
 	FUZZ_CHECK(fuzz_segments_ok(out));
 	/* Every "${" was a placeholder, and users cannot hold '$'. */
 	FUZZ_CHECK(strstr(out, "${") == NULL);
+	/*
+	 * No user's prefix starts another's: "alic" never gets a prefix
+	 * that "alice"'s keys are under (issue 9 defect 1).
+	 */
+	if (keyname_prefix_needs_user(tpl) && strlen(user) < LIMIT_USER_LEN) {
+		char longer[LIMIT_USER_LEN + 1], out2[LIMIT_PREFIX_LEN + 1];
+
+		snprintf(longer, sizeof(longer), "%sx", user);
+		FUZZ_CHECK(keyname_expand(tpl, longer, now, uuid, out2,
+		    sizeof(out2), &d) == OERR_OK);
+		FUZZ_CHECK(strncmp(out, out2, strlen(out)) != 0);
+	}
 }
 
 int

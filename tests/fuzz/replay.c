@@ -37,6 +37,7 @@ static const struct {
 	{ "rawreq", fuzz_rawreq },
 	{ "cbbody", fuzz_cbbody },
 	{ "ossxml", fuzz_ossxml },
+	{ "request", fuzz_request },
 };
 #define REPLAY_NTARGETS	(sizeof(replay_targets) / sizeof(replay_targets[0]))
 

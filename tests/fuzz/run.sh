@@ -5,7 +5,7 @@
 # invariant or sanitizer report.
 #
 #	tests/fuzz/run.sh [TARGET...]      (query keyname conf sts_json cache
-#	                                    jwt batch rawreq cbbody ossxml)
+#	                                    jwt batch rawreq cbbody ossxml request)
 #
 # Environment:
 #	FUZZ_SECONDS=20      how long each target runs (-max_total_time)
@@ -24,7 +24,7 @@
 . "$(cd "$(dirname "$0")/../lib" && pwd)/common.sh"
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-all=(query keyname conf sts_json cache jwt batch rawreq cbbody ossxml)
+all=(query keyname conf sts_json cache jwt batch rawreq cbbody ossxml request)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 secs=${FUZZ_SECONDS:-20}

@@ -44,6 +44,7 @@ libclang-rt-14-dev
 wrk
 python3
 prometheus
+unicode-data
 "
 # build-essential autoconf automake libtool pkg-config: the build
 # libfcgi-dev libjson-c-dev libcurl4-openssl-dev libssl-dev: the program
@@ -58,6 +59,8 @@ prometheus
 # clang libclang-rt-14-dev: fuzzers and sanitizers; wrk: benchmarks
 # prometheus: promtool checks the /metrics text (tests/metrics-promtool.sh;
 #   issue 11, a test package, not for the quickstart)
+# unicode-data: tests/ucd.sh regenerates src/ucd_tab.h from it and compares
+#   (tests only: the build uses the committed table)
 
 missing=
 for entry in $PACKAGES; do

@@ -1,0 +1,49 @@
+/* The sign route; see route_sign.h. */
+#include <stddef.h>
+#include <time.h>
+
+#include "creds.h"
+#include "crypto.h"
+#include "olog.h"
+#include "responder.h"
+#include "route_sign.h"
+#include "signer.h"
+
+/* Validate, get credentials, sign. */
+void
+route_sign(struct responder *r, const struct request *req,
+    const struct route_pick *p, struct reply *rep, struct oerr_detail *d)
+{
+	struct request_params params;
+	struct signer_req sr;
+	const struct creds *creds;
+	unsigned char rnd[16];
+	char uuid[CRYPTO_UUID_LEN + 1], *json = NULL;
+	size_t len = 0;
+	time_t now;
+
+	if (request_parse_query(req->query, &params, d) != OERR_OK)
+		return;
+	/* Read the clock once per request. */
+	now = time(NULL);
+	if (crypto_random(rnd, sizeof(rnd)) == -1) {
+		oerr_set(d, OERR_INTERNAL, NULL);
+		olog_err("no random bytes");
+		return;
+	}
+	crypto_uuid_format(rnd, uuid);
+	if (signer_prepare(r->conf, &params, req->remote_user, now, uuid, &sr,
+	    d) != OERR_OK)
+		return;
+	if (r->creds == NULL) {
+		oerr_set(d, OERR_CREDS_UNAVAILABLE, "the signer has no "
+		    "credentials configured");
+		return;
+	}
+	if (creds_source_get(r->creds, now, &creds, d) == -1)
+		return;
+	if (signer_sign(r->conf, &sr, creds, now, &json, &len, d) != OERR_OK)
+		return;
+	d->err = OERR_OK;
+	reply_ok(rep, json, len);
+}
