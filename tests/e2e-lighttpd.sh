@@ -41,7 +41,7 @@ lighttpd_conf() {
 	cat >"$d/lighttpd.conf" <<EOF
 # Test wrapper for deploy/lighttpd/ossign.conf (tests/e2e-lighttpd.sh).
 server.modules = ( "mod_access", "mod_auth", "mod_authn_file", "mod_fastcgi" )
-server.document-root = "$top_srcdir/www"
+server.document-root = "$STACK_WWW"
 server.bind = "127.0.0.1"
 server.port = $port
 server.errorlog = "$d/error.log"

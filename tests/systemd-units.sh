@@ -60,7 +60,7 @@ if need_activate && command -v nginx >/dev/null 2>&1; then
 	apid=$BG_PID
 	wait_sock "$sock" 10 "$apid"
 	port=$(free_port)
-	nginx_conf "$T/nginx" "$port" "$sock" "$top_srcdir/www" &&
+	nginx_conf "$T/nginx" "$port" "$sock" "$STACK_WWW" &&
 	bg_start "$T/nginx/stderr.log" nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" &&
 	wait_port "$port" 10 "$BG_PID"
 	npid=$BG_PID
