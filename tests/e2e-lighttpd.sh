@@ -24,7 +24,7 @@ lighttpd_conf() {
 	if [ "$variant" = 1 ]; then
 		sed -e "s|\"/usr/local/bin/ossign |\"$STACK_OSSIGN |" \
 		    -e "s|/run/lighttpd/ossign.sock|$d/ossign.sock|" \
-		    -e "s|\"/etc/ossign.conf\"|\"$STACK_CONF\"|" \
+		    -e "s|\"/etc/ossign/ossign.conf\"|\"$STACK_CONF\"|" \
 		    -e 's|"bin-copy-environment" => ( "PATH" ),|"bin-copy-environment" => ( "PATH", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET" ),|' \
 		    "$src" >"$d/ossign.conf"
 		grep -q "\"bin-path\" => \"$STACK_OSSIGN -n [0-9]*\"" "$d/ossign.conf" &&

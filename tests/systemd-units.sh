@@ -32,7 +32,7 @@ like "$level" '^(0|1)\.[0-9]$' "systemd-analyze security: exposure below 2.0 (go
 # The pieces of the units the tests below rely on.
 svc=$units/ossign.service
 grep -q '^ListenStream=/run/ossign/ossign.sock$' "$units/ossign.socket" &&
-grep -q '^Environment=OSSIGN_CONFIG=/etc/ossign.conf$' "$svc" &&
+grep -q '^Environment=OSSIGN_CONFIG=/etc/ossign/ossign.conf$' "$svc" &&
 grep -q '^DynamicUser=yes$' "$svc" &&
 grep -q '^LoadCredential=access_key:' "$svc" &&
 grep -q '^RuntimeDirectory=ossign/cache$' "$svc"
