@@ -133,7 +133,8 @@ disable_services() {
 			if [ -x "/etc/init.d/$unit" ] && command -v update-rc.d >/dev/null 2>&1; then
 				$sudo update-rc.d "$unit" disable >/dev/null 2>&1 || true
 			fi
-			echo "install-deps: $unit installed for the tests: not started, disabled at boot"
+			echo "install-deps: $unit's system service: not started, disabled at boot" \
+			    "(the quickstart and the tests run their own on 127.0.0.1)"
 		done
 	done
 }
