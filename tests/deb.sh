@@ -55,7 +55,7 @@ case $(pkg_status) in none) ;; *) skip_all "an ossign package was installed mean
 version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$top_builddir/config.h")
 [ -n "$version" ] || bail_out "no PACKAGE_VERSION in $top_builddir/config.h"
 
-plan 27
+plan 28
 
 t_tmpdir
 t_artifacts
@@ -138,6 +138,13 @@ ok $? "postinst made the system user ossign ($u)"
 is "$(stat -c '%U:%G %a' /var/lib/ossign 2>&1)" "ossign:ossign 700" "and its state directory /var/lib/ossign"
 enabled=$(find /etc/systemd/system -name 'ossign.*' 2>/dev/null | tr '\n' ' ')
 is "$enabled" "" "ossign.socket and ossign.service are not enabled"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	systemd-analyze verify --man=no /lib/systemd/system/ossign.socket \
+	    /lib/systemd/system/ossign.service >"$ART/verify.log" 2>&1
+	ok $? "systemd-analyze verify accepts the installed units" || diag_file "$ART/verify.log"
+else
+	skip 1 "systemd-analyze not installed"
+fi
 
 out=$(env -u OSSIGN_CONFIG /usr/sbin/ossign -t 2>"$ART/t.err")
 trc=$?
