@@ -8,7 +8,7 @@
 #
 # Environment (defaults in brackets):
 #   OSSIGN          the program                     [/usr/local/bin/ossign]
-#   OSSIGN_CONFIG   its configuration file          [/etc/ossign.conf]
+#   OSSIGN_CONFIG   its configuration file          [/etc/ossign/ossign.conf]
 #   OSSIGN_SOCKET   the socket the web server uses  [/run/ossign/ossign.sock]
 #   OSSIGN_WORKERS  worker processes                [2]
 #   OSSIGN_USER     user ossign runs as, when started as root  [ossign]
@@ -41,7 +41,7 @@
 set -eu
 
 OSSIGN=${OSSIGN:-/usr/local/bin/ossign}
-OSSIGN_CONFIG=${OSSIGN_CONFIG:-/etc/ossign.conf}
+OSSIGN_CONFIG=${OSSIGN_CONFIG:-/etc/ossign/ossign.conf}
 OSSIGN_SOCKET=${OSSIGN_SOCKET:-/run/ossign/ossign.sock}
 OSSIGN_WORKERS=${OSSIGN_WORKERS:-2}
 OSSIGN_USER=${OSSIGN_USER-ossign}

@@ -46,7 +46,7 @@
 #define LIMIT_TTL_MAX		86400
 #define LIMIT_MIN_VALIDITY	60	/* never sign with creds expiring sooner */
 
-#define DEFAULT_CONF_PATH	"/etc/ossign.conf"
+#define DEFAULT_CONF_PATH	"/etc/ossign/ossign.conf"
 #define DEFAULT_POLICY_TTL	600
 #define DEFAULT_MAX_SIZE	(10LL * 1024 * 1024)
 #define DEFAULT_UPLOAD		"default"

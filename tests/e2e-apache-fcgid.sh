@@ -24,10 +24,10 @@ mkdir -p "$D/fcgid"
 # The deploy file with the program and config paths filled in; the test key
 # from Apache's environment (${...} is expanded when Apache reads the file).
 sed -e "s|\"/usr/local/lib/ossign/ossign.fcgi\"|\"$PROG\"|" \
-    -e "s|FcgidInitialEnv OSSIGN_CONFIG /etc/ossign.conf|&\\
+    -e "s|FcgidInitialEnv OSSIGN_CONFIG /etc/ossign/ossign.conf|&\\
 	FcgidInitialEnv ALIBABA_CLOUD_ACCESS_KEY_ID \${ALIBABA_CLOUD_ACCESS_KEY_ID}\\
 	FcgidInitialEnv ALIBABA_CLOUD_ACCESS_KEY_SECRET \${ALIBABA_CLOUD_ACCESS_KEY_SECRET}|" \
-    -e "s|FcgidInitialEnv OSSIGN_CONFIG /etc/ossign.conf|FcgidInitialEnv OSSIGN_CONFIG $STACK_CONF|" \
+    -e "s|FcgidInitialEnv OSSIGN_CONFIG /etc/ossign/ossign.conf|FcgidInitialEnv OSSIGN_CONFIG $STACK_CONF|" \
     "$top_srcdir/deploy/apache/ossign-fcgid.conf" >"$D/ossign.conf"
 grep -q "\"$PROG\"" "$D/ossign.conf" &&
 grep -q "FcgidInitialEnv OSSIGN_CONFIG $STACK_CONF\$" "$D/ossign.conf" &&

@@ -26,7 +26,7 @@ D=$T/cgid
 mkdir -p "$D" "$T/cgi-bin"
 cp "$STACK_OSSIGN" "$T/cgi-bin/ossign" && chmod 755 "$T/cgi-bin/ossign"
 sed -e "s|\"/usr/lib/cgi-bin/ossign\"|\"$T/cgi-bin/ossign\"|" \
-    -e "s|SetEnv OSSIGN_CONFIG /etc/ossign.conf|SetEnv OSSIGN_CONFIG $STACK_CONF\\
+    -e "s|SetEnv OSSIGN_CONFIG /etc/ossign/ossign.conf|SetEnv OSSIGN_CONFIG $STACK_CONF\\
 	$PASSENV|" \
     "$top_srcdir/deploy/apache/ossign-cgi.conf" >"$D/ossign.conf"
 grep -q "ScriptAlias \"/get_post_signature_for_oss_upload\" \"$T/cgi-bin/ossign\"" "$D/ossign.conf" &&

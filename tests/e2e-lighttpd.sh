@@ -24,7 +24,7 @@ lighttpd_conf() {
 	if [ "$variant" = 1 ]; then
 		sed -e "s|\"/usr/local/bin/ossign |\"$STACK_OSSIGN |" \
 		    -e "s|/run/lighttpd/ossign.sock|$d/ossign.sock|" \
-		    -e "s|\"/etc/ossign.conf\"|\"$STACK_CONF\"|" \
+		    -e "s|\"/etc/ossign/ossign.conf\"|\"$STACK_CONF\"|" \
 		    -e 's|"bin-copy-environment" => ( "PATH" ),|"bin-copy-environment" => ( "PATH", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET" ),|' \
 		    "$src" >"$d/ossign.conf"
 		grep -q "\"bin-path\" => \"$STACK_OSSIGN -n [0-9]*\"" "$d/ossign.conf" &&
@@ -41,7 +41,7 @@ lighttpd_conf() {
 	cat >"$d/lighttpd.conf" <<EOF
 # Test wrapper for deploy/lighttpd/ossign.conf (tests/e2e-lighttpd.sh).
 server.modules = ( "mod_access", "mod_auth", "mod_authn_file", "mod_fastcgi" )
-server.document-root = "$top_srcdir/www"
+server.document-root = "$STACK_WWW"
 server.bind = "127.0.0.1"
 server.port = $port
 server.errorlog = "$d/error.log"

@@ -9,10 +9,14 @@ need_ossign
 e2e_have_oss || skip_all "no OSS emulator"
 [ -d "$top_srcdir/node_modules" ] || skip_all "node_modules missing (npm ci)"
 
-plan 8
+plan 9
 
 t_tmpdir
-port=$(free_port)
+# The quickstart puts the OSS emulator on the next port: both must be free.
+for ((i = 0; i < 20; i++)); do
+	port=$(free_port)
+	! (exec 3<>"/dev/tcp/127.0.0.1/$((port + 1))") 2>/dev/null && break
+done
 # The quickstart as from a terminal: SIGINT at its default disposition (a
 # background job of a script would start with it ignored), no cloud
 # credentials in its environment.
@@ -30,6 +34,9 @@ like "$line" "Open +http://127\\.0\\.0\\.1:$port/ " "quickstart prints the URL t
     diag_file "$T/qs.out"
 dir=$(sed -n 's/^ *ossign.conf: *\(.*\)\/ossign.conf$/\1/p' "$T/qs.out")
 like "$dir" '^/.+' "quickstart names its files ($dir)"
+like "$(grep -m1 'ssh -L' "$T/qs.out")" \
+    "^ +ssh -L $port:127\\.0\\.0\\.1:$port -L $((port + 1)):127\\.0\\.0\\.1:$((port + 1)) [^ ]+@[^ ]+\$" \
+    "the banner gives the ssh tunnel for another machine: the page and the OSS emulator (port + 1)"
 
 st=$(http_get "http://127.0.0.1:$port/" "$T/index.html")
 grep -q upload.js "$T/index.html"

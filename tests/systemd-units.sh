@@ -32,7 +32,7 @@ like "$level" '^(0|1)\.[0-9]$' "systemd-analyze security: exposure below 2.0 (go
 # The pieces of the units the tests below rely on.
 svc=$units/ossign.service
 grep -q '^ListenStream=/run/ossign/ossign.sock$' "$units/ossign.socket" &&
-grep -q '^Environment=OSSIGN_CONFIG=/etc/ossign.conf$' "$svc" &&
+grep -q '^Environment=OSSIGN_CONFIG=/etc/ossign/ossign.conf$' "$svc" &&
 grep -q '^DynamicUser=yes$' "$svc" &&
 grep -q '^LoadCredential=access_key:' "$svc" &&
 grep -q '^RuntimeDirectory=ossign/cache$' "$svc"
@@ -60,7 +60,7 @@ if need_activate && command -v nginx >/dev/null 2>&1; then
 	apid=$BG_PID
 	wait_sock "$sock" 10 "$apid"
 	port=$(free_port)
-	nginx_conf "$T/nginx" "$port" "$sock" "$top_srcdir/www" &&
+	nginx_conf "$T/nginx" "$port" "$sock" "$STACK_WWW" &&
 	bg_start "$T/nginx/stderr.log" nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" &&
 	wait_port "$port" 10 "$BG_PID"
 	npid=$BG_PID

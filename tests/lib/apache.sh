@@ -33,7 +33,9 @@ apache_need() {
 
 # apache_conf DIR PORT MPM SNIPPET MODULE...: DIR/httpd.conf loading MPM
 # (event, prefork, worker) and the modules, serving www/ on PORT, including
-# SNIPPET (a file already copied and filled in by the test).  Any extra
+# SNIPPET (a file already copied and filled in by the test).  The page is
+# the copy of www/ that e2e_backend made (the children run as www-data and
+# may not be able to read the checkout), or $APACHE_DOCROOT.  Any extra
 # lines the test wants are in $APACHE_EXTRA.
 apache_conf() {
 	local d=$1 port=$2 mpm=$3 snippet=$4 m
@@ -62,13 +64,13 @@ apache_conf() {
 		echo "LogFormat \"%h %u %t \\\"%r\\\" %>s %b\" common"
 		echo "CustomLog \"$d/access.log\" common"
 		echo "TypesConfig /etc/mime.types"
-		echo "DocumentRoot \"${APACHE_DOCROOT:-$top_srcdir/www}\""
+		echo "DocumentRoot \"${APACHE_DOCROOT:-$STACK_WWW}\""
 		echo "DirectoryIndex index.html"
 		echo "<Directory />"
 		echo "	AllowOverride None"
 		echo "	Require all denied"
 		echo "</Directory>"
-		echo "<Directory \"${APACHE_DOCROOT:-$top_srcdir/www}\">"
+		echo "<Directory \"${APACHE_DOCROOT:-$STACK_WWW}\">"
 		echo "	AllowOverride ${APACHE_OVERRIDE:-None}"
 		echo "	Require all granted"
 		echo "</Directory>"

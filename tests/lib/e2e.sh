@@ -62,6 +62,7 @@ e2e_backend() {
 	chmod 644 "$STACK_CONF"
 	mkdir -p "$STACK_DIR/bin"
 	cp "$OSSIGN" "$STACK_DIR/bin/ossign" && chmod 755 "$STACK_DIR/bin/ossign"
+	stack_www || return 1
 	STACK_OSSIGN=$STACK_DIR/bin/ossign
 	export STACK_CONF STACK_OSSIGN STACK_OSS_URL STACK_CREDS
 }

@@ -10,7 +10,8 @@
 #   - the OSS emulator (tests/emu/oss.js) and, for STACK_CREDS=sts, the STS
 #     emulator (tests/emu/sts.js), sharing one state directory;
 #   - ossign under spawn-fcgi through deploy/spawn-fcgi.sh, on a Unix socket;
-#   - nginx with deploy/nginx/ossign.conf, serving www/ and the endpoint.
+#   - nginx with deploy/nginx/ossign.conf, serving a copy of www/ (stack_www)
+#     and the endpoint.
 # The deploy/ files are used as they are, copied into $STACK_DIR with only
 # ports and paths substituted (sed), and "user root;" in the test nginx.conf
 # only (so its workers can reach the private temporary directory).
@@ -31,13 +32,15 @@
 #                    [deploy/ossign.conf.example]
 #   STACK_CONF_EXTRA extra global lines for the written config
 #   STACK_OSS_CORS   the OSS emulator's CORS origins            [*]
+#   STACK_OSS_LISTEN the OSS emulator's port          [0: a free one]
 #   STACK_OSS_ARGS, STACK_STS_ARGS: more emulator options (--versioned,
 #                    --lifetime S ...), split on white space
 #   STACK_SCAN_SECRETS 0: do not register the key with t_secret (not a test)
 #   STACK_AUTH       1: nginx asks for a password (auth_basic, user "alice",
 #                    password in $STACK_DIR/nginx/password) and passes
-#                    REMOTE_USER, by uncommenting deploy/nginx/ossign.conf
-#   STACK_WWW        the static files                 [$top_srcdir/www]
+#                    REMOTE_USER, by uncommenting lines of deploy/nginx/
+#   STACK_WWW        the static files                 [a copy of www/ in
+#                    $STACK_DIR/www, see stack_www]
 #   STACK_SOCK_OWNER, STACK_SOCK_MODE: ossign's socket (for servers whose
 #                    workers are not root)            [root, 0600]
 # After stack_start (exported):
@@ -112,7 +115,7 @@ stack_emulators() {
 	mkdir -p "$STACK_STATE"
 	# The browser posts from the page's origin: the bucket's CORS rule.
 	bg_start "$STACK_DIR/oss.log" "$NODE" "$top_srcdir/tests/emu/oss.js" \
-	    --state "$STACK_STATE" --port 0 --bucket "$STACK_BUCKET" \
+	    --state "$STACK_STATE" --port "${STACK_OSS_LISTEN:-0}" --bucket "$STACK_BUCKET" \
 	    --region "$STACK_REGION" --cors-origins "${STACK_OSS_CORS:-*}" \
 	    ${STACK_OSS_ARGS:-}
 	STACK_PID_OSS=$BG_PID
@@ -176,6 +179,20 @@ stack_write_conf() {
 	} >"$file"
 }
 
+# stack_www: unless STACK_WWW is set, copy www/ to $STACK_DIR/www and point
+# STACK_WWW there.  A web server whose workers run as their own user
+# (Apache's www-data) cannot read a checkout under /root (mode 0700), and
+# nothing may depend on where the checkout lives; $STACK_DIR is readable.
+stack_www() {
+	[ -n "${STACK_WWW:-}" ] && return 0
+	mkdir -p "$STACK_DIR/www" &&
+	cp -R "$top_srcdir/www/." "$STACK_DIR/www/" &&
+	chmod -R a+rX "$STACK_DIR/www" ||
+	    { _stack_fail "cannot copy www/ to $STACK_DIR/www"; return 1; }
+	STACK_WWW=$STACK_DIR/www
+	export STACK_WWW
+}
+
 # stack_ossign: ossign on $STACK_SOCK via deploy/spawn-fcgi.sh.
 stack_ossign() {
 	mkdir -p "$STACK_DIR/bin"
@@ -199,33 +216,38 @@ _stack_ossign_exec() {
 	bg_exec sh "$top_srcdir/deploy/spawn-fcgi.sh"
 }
 
-# nginx_conf DIR PORT SOCK WWW [auth]: copy deploy/nginx/ossign.conf into DIR
-# with the port, socket and root filled in, and a DIR/nginx.conf that
-# includes it; fails if a substitution found nothing to replace.
+# nginx_conf DIR PORT SOCK WWW [auth]: copy deploy/nginx/ossign.conf (the
+# site) and deploy/nginx/snippets/ossign.conf (the endpoint it includes)
+# into DIR with the port, root and socket filled in, and a DIR/nginx.conf
+# that includes the site; fails if a substitution found nothing to replace.
 nginx_conf() {
-	local dir=$1 port=$2 sock=$3 www=$4 auth=${5:-} src=$top_srcdir/deploy/nginx/ossign.conf
-	mkdir -p "$dir/tmp"
+	local dir=$1 port=$2 sock=$3 www=$4 auth=${5:-} src=$top_srcdir/deploy/nginx
+	local site=$dir/ossign.conf snip=$dir/snippets/ossign.conf
+	mkdir -p "$dir/tmp" "$dir/snippets"
 	cp /etc/nginx/fastcgi_params /etc/nginx/mime.types "$dir/" || return 1
 	sed -e "s|^\([[:space:]]*\)listen 80;|\1listen 127.0.0.1:$port;|" \
 	    -e '/listen \[::\]:80;/d' \
 	    -e "s|root /var/www/ossign;|root $www;|" \
-	    -e "s|unix:/run/ossign/ossign.sock|unix:$sock|" \
-	    "$src" >"$dir/ossign.conf" || return 1
+	    "$src/ossign.conf" >"$site" || return 1
+	sed -e "s|unix:/run/ossign/ossign.sock;|unix:$sock;|" \
+	    "$src/snippets/ossign.conf" >"$snip" || return 1
 	if [ -n "$auth" ]; then
-		# Turn on the commented authentication lines of the file.
+		# Turn on the commented authentication lines of both files.
 		sed -i -e 's|^\([[:space:]]*\)#auth_basic "|\1auth_basic "|' \
 		    -e "s|^\([[:space:]]*\)#auth_basic_user_file .*|\1auth_basic_user_file $dir/htpasswd;|" \
-		    -e 's|^\([[:space:]]*\)fastcgi_param REMOTE_USER "";|\1#&|' \
+		    "$site"
+		sed -i -e 's|^\([[:space:]]*\)fastcgi_param REMOTE_USER "";|\1#&|' \
 		    -e 's|^\([[:space:]]*\)#fastcgi_param REMOTE_USER \$remote_user;|\1fastcgi_param REMOTE_USER $remote_user;|' \
-		    "$dir/ossign.conf"
-		grep -q "auth_basic_user_file $dir/htpasswd;" "$dir/ossign.conf" &&
-		grep -q '^[[:space:]]*fastcgi_param REMOTE_USER \$remote_user;' "$dir/ossign.conf" ||
-		    { _stack_fail "deploy/nginx/ossign.conf: auth lines not found"; return 1; }
+		    "$snip"
+		grep -q "auth_basic_user_file $dir/htpasswd;" "$site" &&
+		grep -q '^[[:space:]]*fastcgi_param REMOTE_USER \$remote_user;' "$snip" ||
+		    { _stack_fail "deploy/nginx/: auth lines not found"; return 1; }
 	fi
-	grep -q "listen 127.0.0.1:$port;" "$dir/ossign.conf" &&
-	grep -q "root $www;" "$dir/ossign.conf" &&
-	grep -q "unix:$sock" "$dir/ossign.conf" ||
-	    { _stack_fail "deploy/nginx/ossign.conf: listen/root/socket lines not found"; return 1; }
+	grep -q "listen 127.0.0.1:$port;" "$site" &&
+	grep -q "root $www;" "$site" &&
+	grep -q '^[[:space:]]*include snippets/ossign.conf;' "$site" &&
+	grep -q "^[[:space:]]*fastcgi_pass unix:$sock;" "$snip" ||
+	    { _stack_fail "deploy/nginx/: listen/root/include/socket lines not found"; return 1; }
 	cat >"$dir/nginx.conf" <<EOF
 # Test wrapper for deploy/nginx/ossign.conf (written by tests/lib/stack.sh).
 # root: the test runs as root and its files are in a private directory.
@@ -258,7 +280,8 @@ htpasswd_make() {
 # stack_nginx: nginx on 127.0.0.1:$STACK_HTTP_PORT.
 stack_nginx() {
 	local d=$STACK_DIR/nginx
-	nginx_conf "$d" "$STACK_HTTP_PORT" "$STACK_SOCK" "${STACK_WWW:-$top_srcdir/www}" \
+	stack_www || return 1
+	nginx_conf "$d" "$STACK_HTTP_PORT" "$STACK_SOCK" "$STACK_WWW" \
 	    "${STACK_AUTH:+auth}" || return 1
 	if [ -n "${STACK_AUTH:-}" ]; then
 		openssl rand -hex 8 >"$d/password"
