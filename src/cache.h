@@ -3,21 +3,17 @@
  * (FastCGI workers, CGI invocations) so that STS is asked about once per
  * credential lifetime.
  *
- * Layout: in cache_dir (created 0700 when missing; it must belong to the
- * effective user and not be writable by group or others), for a source
- * whose identity hashes to KEY:
+ * Layout: in cache_dir, a state directory (statedir.h: its rules and those
+ * of every file in it apply), for a source whose identity hashes to KEY:
  *	creds-KEY16.json	the credentials, JSON, mode 0600
  *	creds-KEY16.lock	flock(2)ed by the process that refreshes
  *	creds-KEY16.fail	the last failure, while nothing is usable
  * KEY16 is the first 16 hex digits of KEY; the full KEY is inside the file
- * and must match.  The file is written to a temporary name and renamed
- * over the old one, so readers see a whole file or the previous one.
+ * and must match.  Files are replaced atomically (statedir_write).
  *
- * A file that is not a regular file, is a symlink, belongs to another
- * user, is readable or writable by group or others, has more than one
- * link, is too large, is not valid JSON or lacks a field is never trusted:
- * cache_read says so in the log and reports no entry, and the next
- * cache_write replaces it.
+ * A file that breaks statedir's rules, is not valid JSON or lacks a field
+ * is never trusted: cache_read says so in the log and reports no entry,
+ * and the next cache_write replaces it.
  */
 #ifndef OSSIGN_CACHE_H
 #define OSSIGN_CACHE_H

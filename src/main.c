@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "creds.h"
+#include "creds_source.h"
 #include "crypto.h"
 #include "limit.h"
 #include "olog.h"

@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "creds.h"
+#include "creds_source.h"
 #include "reply.h"
 #include "request.h"
 

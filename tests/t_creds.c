@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "creds.h"
+#include "creds_source.h"
 #include "crypto.h"
 #include "tap.h"
 

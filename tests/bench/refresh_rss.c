@@ -36,9 +36,10 @@
 
 #include "conf.h"
 #include "creds.h"
+#include "creds_source.h"
+#include "http.h"
 #include "limit.h"
 #include "oerr.h"
-#include "sts.h"
 
 static long
 vmrss(void)
@@ -136,7 +137,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "refresh_rss: %s\n", err);
 		return 1;
 	}
-	sts_init();	/* as a worker: libcurl stays initialised */
+	http_init();	/* as a worker: libcurl stays initialised */
 	for (i = 0; got < n; i++) {
 		if (i % 8 == 0) {
 			creds_source_free(src);
@@ -172,7 +173,7 @@ main(int argc, char **argv)
 	}
 	(void)set_clock(port, 0);
 	creds_source_free(src);
-	sts_cleanup();
+	http_cleanup();
 	conf_free(conf);
 	return 0;
 usage:

@@ -29,6 +29,7 @@
 
 #include "conf.h"
 #include "creds.h"
+#include "creds_source.h"
 #include "crypto.h"
 #include "reply.h"
 #include "request.h"
