@@ -78,8 +78,9 @@ int		 cache_read_fail(struct cache *c, time_t *until,
 
 /*
  * Take the refresh lock.  wait_ms 0: try once; otherwise poll up to
- * wait_ms milliseconds.  Returns 0 when held, 1 when another process holds
- * it, -1 when the lock file cannot be used (logged).
+ * wait_ms milliseconds.  A lock file that breaks statedir's rules is
+ * replaced first (statedir_lock).  Returns 0 when held, 1 when another
+ * process holds it, -1 when the lock file cannot be used (logged).
  */
 int		 cache_lock(struct cache *c, long wait_ms);
 void		 cache_unlock(struct cache *c);

@@ -61,26 +61,34 @@ statedir_close(struct statedir *sd)
 	sd->fd = -1;
 }
 
+/* Which rule fd breaks (max 0: no size cap), or NULL. */
+static const char *
+statedir_why(int fd, off_t max)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return strerror(errno);
+	if (!S_ISREG(st.st_mode))
+		return "not a regular file";
+	if (st.st_uid != geteuid())
+		return "owned by another user";
+	if ((st.st_mode & 077) != 0)
+		return "readable or writable by group or others";
+	if (st.st_nlink > 1)	/* 0: just replaced, still whole */
+		return "has more than one link";
+	if (max > 0 && st.st_size > max)
+		return "too large";
+	return NULL;
+}
+
 int
 statedir_check(const struct statedir *sd, int fd, const char *name,
     off_t max)
 {
-	struct stat st;
-	const char *why = NULL;
+	const char *why;
 
-	if (fstat(fd, &st) == -1)
-		why = strerror(errno);
-	else if (!S_ISREG(st.st_mode))
-		why = "not a regular file";
-	else if (st.st_uid != geteuid())
-		why = "owned by another user";
-	else if ((st.st_mode & 077) != 0)
-		why = "readable or writable by group or others";
-	else if (st.st_nlink > 1)	/* 0: just replaced, still whole */
-		why = "has more than one link";
-	else if (max > 0 && st.st_size > max)
-		why = "too large";
-	if (why == NULL)
+	if ((why = statedir_why(fd, max)) == NULL)
 		return 0;
 	olog_warn("%s/%s: %s: not trusted, will be replaced", sd->path, name,
 	    why);
@@ -201,22 +209,71 @@ out:
 	return rc;
 }
 
-int
-statedir_open_rw(const struct statedir *sd, const char *name)
+/* Open name for statedir_open_rw and check it; -1 quietly when unfit. */
+static int
+statedir_rw_try(const struct statedir *sd, const char *name, int quiet)
 {
 	int fd;
 
 	fd = openat(sd->fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC, 0600);
 	if (fd == -1) {
-		olog_warn("%s/%s: %s%s", sd->path, name, strerror(errno),
-		    errno == ELOOP ? " (a symlink): remove it" : "");
+		if (!quiet)
+			olog_warn("%s/%s: %s%s: not trusted, will be replaced",
+			    sd->path, name, strerror(errno), errno == ELOOP ?
+			    " (a symlink)" : "");
 		return -1;
 	}
-	if (statedir_check(sd, fd, name, 0) == -1) {
+	if (quiet ? statedir_why(fd, 0) != NULL : statedir_check(sd, fd, name,
+	    0) == -1) {
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+int
+statedir_open_rw(const struct statedir *sd, const char *name)
+{
+	unsigned char rnd[8];
+	char tmp[LIMIT_STATEDIR_NAME + 48], rhex[2 * sizeof(rnd) + 1];
+	int fd;
+
+	if ((fd = statedir_rw_try(sd, name, 0)) != -1)
+		return fd;
+	/*
+	 * Replace it, one process at a time: under the directory's lock,
+	 * look again (another may have just done it), else rename a new
+	 * file over it.  What a symlink points to is never touched.
+	 */
+	if (strlen(name) > LIMIT_STATEDIR_NAME ||
+	    crypto_random(rnd, sizeof(rnd)) == -1)
+		return -1;
+	if (flock(sd->fd, LOCK_EX) == -1) {
+		olog_warn("%s: flock: %s", sd->path, strerror(errno));
+		return -1;
+	}
+	if ((fd = statedir_rw_try(sd, name, 1)) != -1)
+		goto out;
+	crypto_hex(rnd, sizeof(rnd), rhex);
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-%s", name, (long)getpid(),
+	    rhex);
+	fd = openat(sd->fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd == -1 || fchmod(fd, 0600) == -1 ||
+	    renameat(sd->fd, tmp, sd->fd, name) == -1) {
+		olog_warn("%s/%s: cannot replace it: %s", sd->path, name,
+		    strerror(errno));
+		if (fd != -1) {
+			close(fd);
+			unlinkat(sd->fd, tmp, 0);
+		}
+		fd = -1;
+		goto out;
+	}
+	olog_warn("%s/%s: replaced", sd->path, name);
+out:
+	(void)flock(sd->fd, LOCK_UN);
 	return fd;
 }
 
@@ -235,15 +292,26 @@ statedir_lock(const struct statedir *sd, const char *name, long wait_ms,
     int *fdp)
 {
 	struct timespec t0, pause;
-	int fd;
+	struct stat st, now;
+	int fd, reopened = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+again:
 	if ((fd = statedir_open_rw(sd, name)) == -1)
 		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-			*fdp = fd;
-			return 0;
+			/* Replaced between the open and the lock: again. */
+			if (fstat(fd, &st) == 0 && fstatat(sd->fd, name, &now,
+			    AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev ==
+			    now.st_dev && st.st_ino == now.st_ino) {
+				*fdp = fd;
+				return 0;
+			}
+			close(fd);
+			if (++reopened > 3)
+				return 1;
+			goto again;
 		}
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			olog_warn("%s/%s: flock: %s", sd->path, name,

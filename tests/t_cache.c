@@ -369,7 +369,8 @@ static void
 t_lock(struct cache *c)
 {
 	struct cache *c2;
-	char lockpath[600];
+	struct stat st;
+	char lockpath[600], target[600];
 	pid_t pid;
 	int status;
 
@@ -404,11 +405,37 @@ t_lock(struct cache *c)
 	ok(cache_lock(c, 0) == 0, "an exited holder releases it");
 	cache_unlock(c);
 
+	/*
+	 * A lock file that breaks the rules is replaced, as the cache file
+	 * is: refusing it would lose single flight for good (issue 9,
+	 * defect 11).
+	 */
 	c2 = mk("locklink");
 	snprintf(lockpath, sizeof(lockpath), "%s", cache_path(c2));
 	strcpy(strstr(lockpath, ".json"), ".lock");
-	symlink("/tmp", lockpath);
-	ok(cache_lock(c2, 0) == -1, "a symlinked lock file is refused");
+	snprintf(target, sizeof(target), "%s/../lock-target", dir);
+	write_file(target, "keep", 0600);
+	symlink(target, lockpath);
+	ok(cache_lock(c2, 0) == 0 && lstat(lockpath, &st) == 0 &&
+	    S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0600,
+	    "a symlinked lock file is replaced by a private regular file");
+	ok(stat(target, &st) == 0 && st.st_size == 4,
+	    "and what the link pointed to is untouched");
+	cache_unlock(c2);
+	chmod(lockpath, 0644);
+	ok(cache_lock(c2, 0) == 0 && stat(lockpath, &st) == 0 &&
+	    (st.st_mode & 0777) == 0600, "a 0644 lock file is replaced");
+	if ((pid = fork()) == 0) {
+		struct cache *cc = mk("locklink");
+
+		status = cache_lock(cc, 0) == 1 ? 0 : 1;
+		cache_free(cc);
+		_exit(status);
+	}
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "and the new one locks: another process finds it busy");
+	cache_unlock(c2);
 	unlink(lockpath);
 	cache_free(c2);
 }
@@ -419,7 +446,7 @@ main(void)
 	struct cache *c;
 	char base[] = "/tmp/t_cache.XXXXXX";
 
-	tap_plan(54);
+	tap_plan(57);
 	if (mkdtemp(base) == NULL) {
 		perror("mkdtemp");
 		return 1;
