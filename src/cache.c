@@ -166,8 +166,29 @@ out:
 	return j;
 }
 
+/*
+ * A time another process wrote, at most max seconds after the reader's
+ * now (and LIMIT_CACHE_SLACK more): a writer on this host cannot have
+ * meant a later one.  1 when t is within, else 0 and a log line.
+ */
+static int
+cache_time_ok(const struct cache *c, const char *name, const char *field,
+    time_t t, time_t now, long max)
+{
+	char iso[21];
+
+	if ((long long)t - (long long)now <= (long long)max +
+	    LIMIT_CACHE_SLACK)
+		return 1;
+	util_iso(t, iso);
+	olog_warn("%s/%s: %s %s is further ahead of this clock than anyone "
+	    "writes it: not trusted, will be replaced", c->dir, name, field,
+	    iso);
+	return 0;
+}
+
 int
-cache_read(struct cache *c, struct cache_entry *e)
+cache_read(struct cache *c, time_t now, struct cache_entry *e)
 {
 	json_object *j, *v;
 	struct cache_entry ne;
@@ -189,6 +210,16 @@ cache_read(struct cache *c, struct cache_entry *e)
 	if (json_object_object_get_ex(j, "NextRefresh", &v) &&
 	    cache_json_time(j, "NextRefresh", &ne.next_refresh) == -1)
 		ne.next_refresh = 0;
+	/*
+	 * Bounded by our clock: a hold far ahead would stop every process
+	 * refreshing, and a later Obtained only shortens the lifetime the
+	 * refresh point is reckoned from.
+	 */
+	if (ne.next_refresh != 0 && !cache_time_ok(c, c->file, "NextRefresh",
+	    ne.next_refresh, now, LIMIT_REFRESH_HOLD))
+		ne.next_refresh = 0;
+	if (ne.obtained > now)
+		ne.obtained = now;
 	*e = ne;
 	rc = 0;
 out:
@@ -197,7 +228,8 @@ out:
 }
 
 int
-cache_read_fail(struct cache *c, time_t *until, struct oerr_detail *d)
+cache_read_fail(struct cache *c, time_t now, time_t *until,
+    struct oerr_detail *d)
 {
 	json_object *j, *v;
 	const char *msg = NULL;
@@ -220,6 +252,10 @@ cache_read_fail(struct cache *c, time_t *until, struct oerr_detail *d)
 	for (i = 0; msg[i] != '\0'; i++)
 		if (msg[i] < 0x20 || msg[i] > 0x7e)
 			goto bad;
+	/* Held far ahead, it would answer every request for ever. */
+	if (!cache_time_ok(c, c->fail, "FailedUntil", t, now,
+	    LIMIT_FAIL_HOLD))
+		goto out;
 	json_object_object_get_ex(j, "Status", &v);
 	d->err = json_object_get_int(v) == oerr_status(OERR_CREDS_REFUSED) ?
 	    OERR_CREDS_REFUSED : OERR_CREDS_UNAVAILABLE;

@@ -51,11 +51,14 @@ int		 cache_key(const char *const *parts, size_t n,
 		    unsigned char key[CRYPTO_SHA256_LEN]);
 
 /*
- * Read the entry.  Returns 0 and fills e (e->creds owned by the caller),
- * or -1 when there is no usable entry (missing, or refused: logged).
- * Expired credentials are returned too; the caller judges them.
+ * Read the entry, now being the reader's clock.  Returns 0 and fills e
+ * (e->creds owned by the caller), or -1 when there is no usable entry
+ * (missing, or refused: logged).  Expired credentials are returned too;
+ * the caller judges them.  What another process wrote is bounded by now:
+ * Obtained at most now, a NextRefresh more than LIMIT_REFRESH_HOLD +
+ * LIMIT_CACHE_SLACK ahead is dropped (logged).
  */
-int		 cache_read(struct cache *c, struct cache_entry *e);
+int		 cache_read(struct cache *c, time_t now, struct cache_entry *e);
 
 /*
  * Replace the entry atomically; it must hold complete credentials.
@@ -68,12 +71,13 @@ int		 cache_write(struct cache *c, const struct cache_entry *e);
  * (the status and the message safe to show, from d), so that the other
  * processes answer it for a moment instead of asking the source again.
  * Same file checks as the entry.  cache_read_fail returns 0 and fills
- * *until and d, or -1 (none, or not trusted); the caller compares until
- * with its clock.  Both return 0 or -1.
+ * *until and d, or -1 (none, or not trusted: a hold more than
+ * LIMIT_FAIL_HOLD + LIMIT_CACHE_SLACK after the reader's now included);
+ * the caller compares until with its clock.  Both return 0 or -1.
  */
 int		 cache_write_fail(struct cache *c, time_t until,
 		    const struct oerr_detail *d);
-int		 cache_read_fail(struct cache *c, time_t *until,
+int		 cache_read_fail(struct cache *c, time_t now, time_t *until,
 		    struct oerr_detail *d);
 
 /*

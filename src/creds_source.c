@@ -40,6 +40,8 @@ struct creds_source {
 	struct oerr_detail	 fail;
 
 	struct cache		*cache;		/* NULL: memory only */
+	int			 readonly;	/* the cache: read, never
+						   written or locked */
 
 	creds_fetch_fn		 fetch;		/* tests */
 	void			*fetch_arg;
@@ -67,6 +69,12 @@ creds_source_new(const struct conf *conf, char *err, size_t errlen)
 		return NULL;
 	}
 	return s;
+}
+
+void
+creds_source_set_readonly(struct creds_source *s)
+{
+	s->readonly = 1;
 }
 
 void
@@ -120,7 +128,7 @@ creds_adopt_file(struct creds_source *s, time_t now)
 
 	if (s->cache == NULL)
 		return;
-	if (cache_read(s->cache, &e) == 0) {
+	if (cache_read(s->cache, now, &e) == 0) {
 		if (creds_usable(&e.creds, now) &&
 		    (!creds_usable(&s->cur, now) ||
 		    e.creds.expiration > s->cur.expiration)) {
@@ -136,7 +144,7 @@ creds_adopt_file(struct creds_source *s, time_t now)
 		creds_clear(&e.creds);
 	}
 	if (!creds_usable(&s->cur, now) &&
-	    cache_read_fail(s->cache, &until, &d) == 0 && until > now &&
+	    cache_read_fail(s->cache, now, &until, &d) == 0 && until > now &&
 	    until > s->fail_until) {
 		s->fail_until = until;
 		s->fail = d;
@@ -149,7 +157,7 @@ creds_write_file(struct creds_source *s, int failed)
 {
 	struct cache_entry e;
 
-	if (s->cache == NULL)
+	if (s->cache == NULL || s->readonly)
 		return;
 	if (failed) {
 		(void)cache_write_fail(s->cache, s->fail_until, &s->fail);
@@ -193,12 +201,13 @@ creds_refresh(struct creds_source *s, time_t now, struct oerr_detail *d)
 	time_t t0 = time(NULL);
 	int locked = -1;
 
-	if (s->cache != NULL && (locked = cache_lock(s->cache, 0)) == 1) {
+	if (s->cache != NULL && !s->readonly &&
+	    (locked = cache_lock(s->cache, 0)) == 1) {
 		/* Another process is refreshing. */
 		if (creds_usable(&s->cur, now))
 			return 0;
-		if ((locked = cache_lock(s->cache, creds_origin_fetch_ms(&s->origin))) ==
-		    1) {
+		if ((locked = cache_lock(s->cache,
+		    creds_origin_fetch_ms(&s->origin))) == 1) {
 			/*
 			 * Not past its own timeouts: something is badly
 			 * slow.  Piling onto the source would not help.

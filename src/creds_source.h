@@ -36,6 +36,14 @@ int		 creds_source_get(struct creds_source *src, time_t now,
 		    const struct creds **out, struct oerr_detail *d);
 
 /*
+ * Read the shared cache but never write it or take its lock: for
+ * "ossign sign --time", whose clock is not the host's, so that what it
+ * fetches or fails with at its own time is never shared with the
+ * processes on the host's clock.
+ */
+void		 creds_source_set_readonly(struct creds_source *src);
+
+/*
  * For tests: fetch replaces the call to STS (or the metadata service, or
  * the credentials URI) that a refresh makes; the cache around it is the
  * real one.  fetch returns 0 with new strings in *out, or -1 with d

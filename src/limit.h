@@ -60,6 +60,8 @@
 					   credentials, wait this long */
 #define LIMIT_FAIL_HOLD		1	/* after a failure with nothing usable,
 					   answer the same error this long */
+#define LIMIT_CACHE_SLACK	5	/* seconds a hold read from the cache may
+					   lie beyond its length from now */
 #define LIMIT_LOCK_POLL_MS	20	/* lock wait poll interval */
 #define LIMIT_STATEDIR_NAME	128	/* a file name in a state directory */
 #define LIMIT_LOG_REPEAT	10	/* seconds an identical error answer is

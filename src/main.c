@@ -115,13 +115,14 @@ cmd_sign(const struct conf *conf, int argc, char *argv[])
 	const char *user = NULL;
 	time_t now = time(NULL);
 	size_t len;
-	int ch, rc = 1;
+	int ch, rc = 1, fixed_time = 0;
 
 	memset(&d, 0, sizeof(d));
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
+			fixed_time = 1;
 			if (util_parse_iso(optarg, &now) == -1) {
 				fprintf(stderr, "ossign: --time: expected "
 				    "YYYY-MM-DDThh:mm:ssZ\n");
@@ -166,6 +167,9 @@ cmd_sign(const struct conf *conf, int argc, char *argv[])
 		fprintf(stderr, "ossign: %s\n", err);
 		goto done;
 	}
+	/* A clock of its own: share nothing it fetches or fails with. */
+	if (fixed_time)
+		creds_source_set_readonly(src);
 	if (creds_source_get(src, now, &creds, &d) == -1 ||
 	    signer_sign(conf, &sr, creds, now, &json, &len, &d) != OERR_OK)
 		goto out;

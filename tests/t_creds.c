@@ -545,6 +545,28 @@ t_cache_flow(void)
 		conf_free(c);
 	}
 
+	/*
+	 * A process whose clock is far ahead (as "sign --time 2030" was)
+	 * fails and writes its hold: the others, on their own clock, do not
+	 * take it (issue 9, defect 2).
+	 */
+	c = cache_conf("ahead", "");
+	memset(&f, 0, sizeof(f));
+	f.fail = 1;
+	f.err = OERR_CREDS_UNAVAILABLE;
+	s = fake_source(c, &f);
+	ok(get(s, T0 + 86400 * 365, &d) == NULL && f.calls == 1,
+	    "a process a year ahead fails and holds the failure");
+	creds_source_free(s);
+	memset(&f2, 0, sizeof(f2));
+	f2.life = 3600;
+	s2 = fake_source(c, &f2);
+	ok(get(s2, T0, &d) != NULL && f2.calls == 1,
+	    "another process on its own clock does not take that hold: it "
+	    "asks the source");
+	creds_source_free(s2);
+	conf_free(c);
+
 	/* Nothing at all and the source unreachable: 503 stays 503. */
 	c = cache_conf("down", "");
 	memset(&f, 0, sizeof(f));
@@ -716,7 +738,7 @@ t_concurrency(void)
 int
 main(void)
 {
-	tap_plan(80);
+	tap_plan(82);
 	if (mkdtemp(base) == NULL) {
 		perror("mkdtemp");
 		return 1;
