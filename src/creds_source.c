@@ -192,38 +192,62 @@ creds_fetch(struct creds_source *s, time_t now, struct creds *out,
 	return creds_origin_fetch(&s->origin, now, out, d);
 }
 
-/* Step 4 of the comment at the top. */
+/*
+ * The request's time req moved on by the whole seconds since t0 (the
+ * monotonic clock when the waiting began).  req is not always the wall
+ * clock (sign --time), so the time spent is added, not the clock read.
+ */
+static time_t
+creds_clock(time_t req, const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return req + (t.tv_sec - t0->tv_sec) -
+	    (t.tv_nsec < t0->tv_nsec ? 1 : 0);
+}
+
+/*
+ * Step 4 of the comment at the top, for a request at req (t0: the
+ * monotonic clock then).  *now is set to the time after whatever this
+ * waited for (the lock, the source), and what is kept or handed out is
+ * judged at that time.
+ */
 static int
-creds_refresh(struct creds_source *s, time_t now, struct oerr_detail *d)
+creds_refresh(struct creds_source *s, time_t req, const struct timespec *t0,
+    time_t *now, struct oerr_detail *d)
 {
 	struct creds nc = { 0 };
 	char exp[21];
-	time_t t0 = time(NULL);
-	int locked = -1;
+	time_t asked;
+	int locked = -1, rc;
 
+	*now = req;
 	if (s->cache != NULL && !s->readonly &&
 	    (locked = cache_lock(s->cache, 0)) == 1) {
 		/* Another process is refreshing. */
-		if (creds_usable(&s->cur, now))
+		if (creds_usable(&s->cur, req))
 			return 0;
-		if ((locked = cache_lock(s->cache,
-		    creds_origin_fetch_ms(&s->origin))) == 1) {
+		locked = cache_lock(s->cache, creds_origin_fetch_ms(&s->origin));
+		*now = creds_clock(req, t0);
+		if (locked == 1) {
 			/*
 			 * Not past its own timeouts: something is badly
 			 * slow.  Piling onto the source would not help.
 			 */
 			olog_err("%s: gave up after %ld ms waiting for another "
 			    "process to refresh the credentials",
-			    cache_path(s->cache), creds_origin_fetch_ms(&s->origin));
+			    cache_path(s->cache),
+			    creds_origin_fetch_ms(&s->origin));
 			return oerr_set(d, OERR_CREDS_UNAVAILABLE, "timed out "
 			    "waiting for the credentials"), -1;
 		}
 	}
 	if (locked == 0) {
 		/* It may have refreshed, or failed, while we waited. */
-		creds_adopt_file(s, now);
-		if (creds_fresh(s, &s->cur, s->obtained, now) ||
-		    (creds_usable(&s->cur, now) && now < s->next_refresh)) {
+		creds_adopt_file(s, *now);
+		if (creds_fresh(s, &s->cur, s->obtained, *now) ||
+		    (creds_usable(&s->cur, *now) && *now < s->next_refresh)) {
 			cache_unlock(s->cache);
 			return 0;
 		}
@@ -232,15 +256,29 @@ creds_refresh(struct creds_source *s, time_t now, struct oerr_detail *d)
 		 * attempt it waited for (however long the wait), or one
 		 * that ended just before it.  Take it rather than ask again.
 		 */
-		if (creds_failing(s, now, d)) {
+		if (creds_failing(s, req, d)) {
 			cache_unlock(s->cache);
 			return -1;
 		}
 	}
-	if (creds_fetch(s, now, &nc, d) == 0) {
+	asked = *now;
+	rc = creds_fetch(s, asked, &nc, d);
+	*now = creds_clock(req, t0);
+	if (rc == 0 && !creds_usable(&nc, *now)) {
+		/* Usable when asked for, no longer once they came. */
+		util_iso(nc.expiration, exp);
+		olog_err("the credentials the source sent expire at %s, less "
+		    "than %d s after they came: check the source and the "
+		    "system clock", exp, LIMIT_MIN_VALIDITY);
+		oerr_set(d, OERR_CREDS_UNAVAILABLE, "the credentials the "
+		    "source sent expire too soon to use");
+		creds_clear(&nc);
+		rc = -1;
+	}
+	if (rc == 0) {
 		creds_clear(&s->cur);
 		s->cur = nc;
-		s->obtained = now;
+		s->obtained = asked;
 		s->next_refresh = 0;
 		s->fail_until = 0;
 		/* Without the lock too: the rename is atomic. */
@@ -248,13 +286,13 @@ creds_refresh(struct creds_source *s, time_t now, struct oerr_detail *d)
 		cache_unlock(s->cache);
 		return 0;
 	}
-	if (creds_usable(&s->cur, now)) {
+	if (creds_usable(&s->cur, *now)) {
 		/* Stale-on-error: keep signing, retry later. */
 		util_iso(s->cur.expiration, exp);
 		olog_warn("refresh failed (%s); serving the cached credentials "
 		    "until %s, next try in %d s", d->msg, exp,
 		    LIMIT_REFRESH_HOLD);
-		s->next_refresh = now + LIMIT_REFRESH_HOLD;
+		s->next_refresh = *now + LIMIT_REFRESH_HOLD;
 		if (locked == 0)
 			creds_write_file(s, 0);
 		cache_unlock(s->cache);
@@ -263,10 +301,10 @@ creds_refresh(struct creds_source *s, time_t now, struct oerr_detail *d)
 	/*
 	 * Nothing usable: hold the failure for a moment, here and for the
 	 * processes waiting on the lock, counted from the end of the
-	 * attempt (now may not be the wall clock).
+	 * attempt.
 	 */
 	s->fail = *d;
-	s->fail_until = now + (time(NULL) - t0) + LIMIT_FAIL_HOLD;
+	s->fail_until = *now + LIMIT_FAIL_HOLD;
 	if (locked == 0)
 		creds_write_file(s, 1);
 	cache_unlock(s->cache);
@@ -274,9 +312,12 @@ creds_refresh(struct creds_source *s, time_t now, struct oerr_detail *d)
 }
 
 int
-creds_source_get(struct creds_source *s, time_t now,
+creds_source_get(struct creds_source *s, time_t *nowp,
     const struct creds **out, struct oerr_detail *d)
 {
+	struct timespec t0;
+	time_t now = *nowp;
+
 	if (s->origin.kind == CONF_CREDS_ENV) {
 		if (!creds_usable(&s->origin.key, now)) {
 			oerr_set(d, OERR_CREDS_UNAVAILABLE, NULL);
@@ -296,9 +337,11 @@ creds_source_get(struct creds_source *s, time_t now,
 		goto ok;
 	if (creds_failing(s, now, d))
 		return -1;
-	if (creds_refresh(s, now, d) == -1)
+	/* From here on the request may wait: its clock moves on. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (creds_refresh(s, now, &t0, nowp, d) == -1)
 		return -1;
-	if (!creds_usable(&s->cur, now)) {
+	if (!creds_usable(&s->cur, *nowp)) {
 		/* Defensive: creds_refresh returns 0 only with usable ones. */
 		oerr_set(d, OERR_CREDS_UNAVAILABLE, NULL);
 		return -1;

@@ -27,12 +27,16 @@ struct creds_source *creds_source_new(const struct conf *conf, char *err,
 		    size_t errlen);
 
 /*
- * Credentials valid at now for at least LIMIT_MIN_VALIDITY seconds.  On
+ * Credentials valid for at least LIMIT_MIN_VALIDITY seconds.  *now is
+ * the request's time on the way in; on the way out it has moved on by
+ * however long getting them took (waiting for another process's refresh,
+ * a refresh of our own: up to the source's timeouts and retries), and
+ * the credentials are judged at that later time: sign with it.  On
  * success returns 0 and sets *out, owned by src and valid until the next
  * call.  On failure returns -1 and fills d (OERR_CREDS_UNAVAILABLE or
  * OERR_CREDS_REFUSED, with a message safe to show: no secrets).
  */
-int		 creds_source_get(struct creds_source *src, time_t now,
+int		 creds_source_get(struct creds_source *src, time_t *now,
 		    const struct creds **out, struct oerr_detail *d);
 
 /*

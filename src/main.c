@@ -170,7 +170,7 @@ cmd_sign(const struct conf *conf, int argc, char *argv[])
 	/* A clock of its own: share nothing it fetches or fails with. */
 	if (fixed_time)
 		creds_source_set_readonly(src);
-	if (creds_source_get(src, now, &creds, &d) == -1 ||
+	if (creds_source_get(src, &now, &creds, &d) == -1 ||
 	    signer_sign(conf, &sr, creds, now, &json, &len, &d) != OERR_OK)
 		goto out;
 	printf("%s\n", json);

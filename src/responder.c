@@ -98,7 +98,8 @@ responder_sign(struct responder *r, const struct request *req,
 		    "credentials configured");
 		return;
 	}
-	if (creds_source_get(r->creds, now, &creds, d) == -1)
+	/* now moves on by any wait for the credentials: sign at that time. */
+	if (creds_source_get(r->creds, &now, &creds, d) == -1)
 		return;
 	if (signer_sign(r->conf, &sr, creds, now, &json, &len, d) != OERR_OK)
 		return;

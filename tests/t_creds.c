@@ -93,6 +93,7 @@ t_env(void)
 	const struct creds *cr = NULL;
 	struct oerr_detail d;
 	char err[512];
+	time_t now;
 
 	clear_env();
 	ok(creds_source_new(c, err, sizeof(err)) == NULL &&
@@ -102,7 +103,8 @@ t_env(void)
 	setenv("OSS_ACCESS_KEY_ID", "LTAIguide", 1);
 	setenv("OSS_ACCESS_KEY_SECRET", "guide-secret", 1);
 	s = creds_source_new(c, err, sizeof(err));
-	ok(s != NULL && creds_source_get(s, T0, &cr, &d) == 0,
+	now = T0;
+	ok(s != NULL && creds_source_get(s, &now, &cr, &d) == 0,
 	    "env: the guide's names");
 	is_str(cr ? cr->access_key_id : NULL, "LTAIguide", "env: guide id");
 	ok(cr != NULL && cr->security_token == NULL && cr->expiration == 0,
@@ -113,7 +115,8 @@ t_env(void)
 	setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "sts-secret", 1);
 	setenv("ALIBABA_CLOUD_SECURITY_TOKEN", "CAIStoken", 1);
 	s = creds_source_new(c, err, sizeof(err));
-	ok(s != NULL && creds_source_get(s, T0, &cr, &d) == 0,
+	now = T0;
+	ok(s != NULL && creds_source_get(s, &now, &cr, &d) == 0,
 	    "env: ALIBABA_CLOUD names win");
 	is_str(cr ? cr->access_key_id : NULL, "STS.abc", "env: id");
 	is_str(cr ? cr->security_token : NULL, "CAIStoken", "env: token");
@@ -373,6 +376,9 @@ cache_conf(const char *sub, const char *extra)
 	return cfg(text);
 }
 
+/* The time the last get returned (the request's, moved on by waits). */
+static time_t got_now;
+
 /* get at now; returns the id (static copy) or NULL. */
 static const char *
 get(struct creds_source *s, time_t now, struct oerr_detail *d)
@@ -380,8 +386,10 @@ get(struct creds_source *s, time_t now, struct oerr_detail *d)
 	static char id[64];
 	const struct creds *cr;
 
-	if (creds_source_get(s, now, &cr, d) == -1)
+	got_now = now;
+	if (creds_source_get(s, &got_now, &cr, d) == -1)
 		return NULL;
+	now = got_now;
 	if (cr->expiration != 0 && cr->expiration - now < LIMIT_MIN_VALIDITY)
 		return "EXPIRED";
 	snprintf(id, sizeof(id), "%s", cr->access_key_id);
@@ -579,6 +587,88 @@ t_cache_flow(void)
 	conf_free(c);
 }
 
+/* One get at T0 from an empty cache sub, the source taking 1.1 s. */
+static const char *
+slow_get(const char *sub, long life, struct fake *f)
+{
+	struct conf *c = cache_conf(sub, "");
+	struct creds_source *s;
+	struct oerr_detail d;
+	const char *id;
+
+	memset(f, 0, sizeof(*f));
+	f->life = life;
+	f->sleep_ms = 1100;
+	s = fake_source(c, f);
+	id = get(s, T0, &d);
+	creds_source_free(s);
+	conf_free(c);
+	return id;
+}
+
+/*
+ * The clock moves on while credentials are got (issue 9, defect 5): a
+ * request's time was read once and used after waits of up to ~25 s, so
+ * credentials with under 60 s left were signed with.
+ */
+static void
+t_clock(void)
+{
+	struct conf *c;
+	struct creds_source *s;
+	struct fake f = { 0 };
+	struct oerr_detail d;
+	const char *id;
+	pid_t pid;
+	int status;
+
+	c = cache_conf("clock", "");
+	f.life = 3600;
+	s = fake_source(c, &f);
+	get(s, T0, &d);
+	f.fail = 1;
+	f.err = OERR_CREDS_UNAVAILABLE;
+	f.sleep_ms = 1100;
+	id = get(s, T0 + 3540, &d);
+	ok(id == NULL && f.calls == 2 && d.err == OERR_CREDS_UNAVAILABLE,
+	    "60 s left when the request came, 59 after a refresh that failed "
+	    "in 1.1 s: not served");
+	creds_source_free(s);
+	conf_free(c);
+
+	ok(slow_get("clock2", 3600, &f) != NULL && got_now == T0 + 1,
+	    "a refresh that took 1.1 s: the time returned moved on by 1 s");
+	ok(slow_get("clock3", 60, &f) == NULL && f.calls == 1,
+	    "new credentials with 60 s left when asked for, 59 when they came: "
+	    "not served");
+
+	/* Waiting for another process's refresh moves the clock too. */
+	c = cache_conf("clock4", "");
+	if ((pid = fork()) == 0) {
+		struct fake cf = { 0 };
+		struct creds_source *cs;
+
+		cf.life = 3600;
+		cf.sleep_ms = 1500;
+		cs = fake_source(c, &cf);
+		status = get(cs, T0, &d) != NULL ? 0 : 1;
+		creds_source_free(cs);
+		conf_free(c);
+		_exit(status);
+	}
+	usleep(300 * 1000);
+	memset(&f, 0, sizeof(f));
+	f.life = 3600;
+	s = fake_source(c, &f);
+	id = get(s, T0, &d);
+	ok(id != NULL && f.calls == 0 && got_now >= T0 + 1,
+	    "after waiting for another's refresh: its credentials, and the "
+	    "time moved on");
+	waitpid(pid, &status, 0);
+	creds_source_free(s);
+	conf_free(c);
+}
+
 static double
 elapsed(const struct timeval *t0)
 {
@@ -738,7 +828,7 @@ t_concurrency(void)
 int
 main(void)
 {
-	tap_plan(82);
+	tap_plan(86);
 	if (mkdtemp(base) == NULL) {
 		perror("mkdtemp");
 		return 1;
@@ -748,6 +838,7 @@ main(void)
 	t_oidc();
 	t_ecs_uri();
 	t_cache_flow();
+	t_clock();
 	t_concurrency();
 	clear_env();
 	if (fork() == 0)

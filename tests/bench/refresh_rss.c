@@ -110,6 +110,7 @@ main(int argc, char **argv)
 	struct oerr_detail d;
 	char err[512], last[128] = "";
 	long step = 101, off;
+	time_t now;
 	int ch, port = 0, n = 1200, i, got = 0;
 	const char *path = NULL;
 
@@ -156,7 +157,8 @@ main(int argc, char **argv)
 			    "emulator's clock on port %d\n", port);
 			return 1;
 		}
-		if (creds_source_get(src, time(NULL) + off, &cr, &d) == -1) {
+		now = time(NULL) + off;
+		if (creds_source_get(src, &now, &cr, &d) == -1) {
 			fprintf(stderr, "refresh_rss: %s\n", d.msg);
 			return 1;
 		}

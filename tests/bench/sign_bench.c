@@ -308,7 +308,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "sign_bench: %s\n", err);
 		goto out;
 	}
-	if (creds_source_get(b.src, b.now, &b.creds, &d) == -1) {
+	if (creds_source_get(b.src, &b.now, &b.creds, &d) == -1) {
 		fprintf(stderr, "sign_bench: credentials: %s\n", d.msg);
 		goto out;
 	}
