@@ -207,6 +207,12 @@ cache_read(struct cache *c, time_t now, struct cache_entry *e)
 		creds_clear(&ne.creds);
 		goto out;
 	}
+	/* Written by one that took "for ever" at its word (defect 9). */
+	if (!cache_time_ok(c, c->file, "Expiration", ne.creds.expiration, now,
+	    LIMIT_CREDS_LIFE_MAX)) {
+		creds_clear(&ne.creds);
+		goto out;
+	}
 	if (json_object_object_get_ex(j, "NextRefresh", &v) &&
 	    cache_json_time(j, "NextRefresh", &ne.next_refresh) == -1)
 		ne.next_refresh = 0;

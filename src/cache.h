@@ -56,7 +56,9 @@ int		 cache_key(const char *const *parts, size_t n,
  * (missing, or refused: logged).  Expired credentials are returned too;
  * the caller judges them.  What another process wrote is bounded by now:
  * Obtained at most now, a NextRefresh more than LIMIT_REFRESH_HOLD +
- * LIMIT_CACHE_SLACK ahead is dropped (logged).
+ * LIMIT_CACHE_SLACK ahead is dropped (logged), and an entry whose
+ * Expiration is more than LIMIT_CREDS_LIFE_MAX + LIMIT_CACHE_SLACK ahead
+ * is not trusted.
  */
 int		 cache_read(struct cache *c, time_t now, struct cache_entry *e);
 

@@ -62,6 +62,12 @@
 					   answer the same error this long */
 #define LIMIT_CACHE_SLACK	5	/* seconds a hold read from the cache may
 					   lie beyond its length from now */
+#define LIMIT_CREDS_LIFE_MAX	43200	/* the longest credentials are trusted
+					   to last: STS's longest duration; an
+					   ECS metadata or credentials URI
+					   Expiration further ahead is cut */
+#define LIMIT_CLOCK_SKEW	300	/* seconds STS's clock may run ahead of
+					   ours in an AssumeRole Expiration */
 #define LIMIT_LOCK_POLL_MS	20	/* lock wait poll interval */
 #define LIMIT_STATEDIR_NAME	128	/* a file name in a state directory */
 #define LIMIT_LOG_REPEAT	10	/* seconds an identical error answer is

@@ -61,9 +61,12 @@ sts_safe_copy(char *dst, const char *s)
 	dst[i] = '\0';
 }
 
-/* jsonr_creds, and the credentials must outlive a signature at now. */
+/*
+ * jsonr_creds, and the credentials must outlive a signature at now; an
+ * Expiration further than life (and LIMIT_CLOCK_SKEW) ahead is cut.
+ */
 static int
-sts_take_creds(json_object *o, time_t now, struct creds *out,
+sts_take_creds(json_object *o, time_t now, long long life, struct creds *out,
     struct sts_error *e)
 {
 	struct creds c;
@@ -79,13 +82,19 @@ sts_take_creds(json_object *o, time_t now, struct creds *out,
 		creds_clear(&c);
 		return -1;
 	}
+	/* No source hands out credentials for longer than it says. */
+	if ((long long)c.expiration - (long long)now > life +
+	    LIMIT_CLOCK_SKEW) {
+		e->expiration_cut = c.expiration;
+		c.expiration = now + (time_t)life;
+	}
 	*out = c;
 	return 0;
 }
 
 static enum sts_result
-sts_parse(const char *body, size_t len, long status, time_t now, int flat,
-    struct creds *out, struct sts_error *e)
+sts_parse(const char *body, size_t len, long status, time_t now,
+    long long life, int flat, struct creds *out, struct sts_error *e)
 {
 	json_object *j, *c = NULL;
 	const char *code, *msg;
@@ -125,7 +134,7 @@ sts_parse(const char *body, size_t len, long status, time_t now, int flat,
 		r = STS_GARBAGE;
 		goto out;
 	}
-	r = sts_take_creds(flat ? j : c, now, out, e) == 0 ? STS_OK :
+	r = sts_take_creds(flat ? j : c, now, life, out, e) == 0 ? STS_OK :
 	    STS_GARBAGE;
 out:
 	jsonr_free(j);
@@ -134,16 +143,17 @@ out:
 
 enum sts_result
 sts_parse_assume(const char *body, size_t len, long status, time_t now,
-    struct creds *out, struct sts_error *e)
+    long long duration, struct creds *out, struct sts_error *e)
 {
-	return sts_parse(body, len, status, now, 0, out, e);
+	return sts_parse(body, len, status, now, duration, 0, out, e);
 }
 
 enum sts_result
 sts_parse_flat(const char *body, size_t len, long status, time_t now,
     struct creds *out, struct sts_error *e)
 {
-	return sts_parse(body, len, status, now, 1, out, e);
+	return sts_parse(body, len, status, now, LIMIT_CREDS_LIFE_MAX, 1, out,
+	    e);
 }
 
 /* ---- the calls -------------------------------------------------------- */
@@ -407,14 +417,27 @@ sts_judge(void *arg, const struct http_response *resp)
 	struct sts_call *call = arg;
 	struct sts_error *e = &call->e;
 
+	char was[21], cut[21];
+
 	call->r = call->flat ? sts_parse_flat(resp->body, resp->len,
 	    resp->status, call->now, call->out, e) : sts_parse_assume(
-	    resp->body, resp->len, resp->status, call->now, call->out, e);
+	    resp->body, resp->len, resp->status, call->now,
+	    call->role->duration, call->out, e);
 	/* x-acs-request-id names the call even when the body is junk. */
 	if (e->request_id[0] == '\0')
 		sts_safe_copy(e->request_id, resp->headers[0]);
-	if (call->r == STS_OK)
+	if (call->r == STS_OK) {
+		if (e->expiration_cut != 0) {
+			util_iso(e->expiration_cut, was);
+			util_iso(call->out->expiration, cut);
+			olog_warn("%s: the answer's Expiration %s is further "
+			    "ahead than %s hands out credentials for: cut to "
+			    "%s", call->what, was, call->flat ? "any source "
+			    "(LIMIT_CREDS_LIFE_MAX)" : "the duration asked",
+			    cut);
+		}
 		return HTTP_DONE;
+	}
 	if (call->r != STS_RETRY)
 		return HTTP_FAIL;
 	olog_warn("%s: try %ld of %ld: HTTP %ld, Code %s, RequestId %s",

@@ -39,6 +39,8 @@ struct sts_error {
 	char	 code[LIMIT_STS_ID_LEN + 1];	/* "" when none */
 	char	 request_id[LIMIT_STS_ID_LEN + 1];
 	char	 message[LIMIT_ERRMSG];		/* STS's Message, for logs */
+	time_t	 expiration_cut;	/* STS_OK: the Expiration the answer
+					   said, when it was cut; else 0 */
 };
 
 enum sts_result {
@@ -52,17 +54,23 @@ enum sts_result {
  * Parse an STS answer: on HTTP 200 {"RequestId", "Credentials":
  * {"AccessKeyId","AccessKeySecret","SecurityToken","Expiration"}}, on
  * error {"RequestId","Code","Message"}.  Every credential field is
- * checked (present, string, charset, length, Expiration a UTC time after
- * now); nothing partial is ever returned.  On STS_OK out holds new
- * strings (creds_clear them); otherwise out is untouched and e says why.
+ * checked (present, string, charset, length, Expiration a UTC time at
+ * least LIMIT_MIN_VALIDITY after now); nothing partial is ever returned.
+ * An Expiration more than duration (the DurationSeconds asked for) and
+ * LIMIT_CLOCK_SKEW after now is cut to now + duration, and
+ * e->expiration_cut says what it was.  On STS_OK out holds new strings
+ * (creds_clear them); otherwise out is untouched and e says why.
  */
 enum sts_result sts_parse_assume(const char *body, size_t len, long status,
-	    time_t now, struct creds *out, struct sts_error *e);
+	    time_t now, long long duration, struct creds *out,
+	    struct sts_error *e);
 
 /*
  * Parse the flat form the ECS metadata service and a credentials URI
  * answer: {"Code":"Success" (optional for a URI),"AccessKeyId",
- * "AccessKeySecret","SecurityToken","Expiration"}.  As sts_parse_assume.
+ * "AccessKeySecret","SecurityToken","Expiration"}.  As sts_parse_assume,
+ * with LIMIT_CREDS_LIFE_MAX for the duration: such a source says nothing
+ * of how long it meant them to last.
  */
 enum sts_result sts_parse_flat(const char *body, size_t len, long status,
 	    time_t now, struct creds *out, struct sts_error *e);

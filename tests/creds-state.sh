@@ -3,9 +3,10 @@
 # each reader's own clock, and "ossign sign --time" (a clock of its own)
 # never writes there (issue 9, defect 2): a failure hold, a refresh hold
 # or an obtained time far in the future, whoever wrote it, pins nobody.
+# Nor do credentials that say they last for ever (defect 9).
 . "${top_srcdir:-.}/tests/lib/credsemu.sh"
 need_emu
-plan 9
+plan 12
 
 emu_start
 
@@ -50,5 +51,33 @@ is "$STATUS/$(emu_stat AssumeRole)" "200/$((n + 1))" \
     "a hold until 2030 is not trusted: STS is asked, the request signed"
 like "$(tail -n 5 "$T/cgi.log")" "FailedUntil .* not trusted" \
     "and the log says why"
+
+# ---- an Expiration far ahead is bounded (issue 9, defect 9) -------------
+# A credentials URI that says its credentials last until the year 5195: a
+# plain HTTP server of the test's own, one answer file.
+mkdir -p "$T/uri"
+printf '{"Code":"Success","AccessKeyId":"STS.far","AccessKeySecret":"%s","SecurityToken":"CAISfar","Expiration":"5195-01-01T00:00:00Z"}\n' \
+    "far-future-secret-$(openssl rand -hex 8)" >"$T/uri/creds"
+t_secret "$(sed 's/.*"AccessKeySecret":"\([^"]*\)".*/\1/' "$T/uri/creds")"
+port=$(free_port)
+bg_start "$T/uri.log" python3 -m http.server --bind 127.0.0.1 --directory "$T/uri" "$port"
+wait_port "$port" 10 "$BG_PID" || bail_out "the URI server did not start"
+cat >"$T/u.conf" <<CONF
+bucket = ossign-test
+region = cn-hangzhou
+host = http://127.0.0.1:9
+credentials = credentials_uri
+credentials_uri = http://127.0.0.1:$port/creds
+cache_dir = $T/cache-u
+CONF
+now=$(date +%s)
+cgi "$T/u.conf" "filename=a.png"
+is "$STATUS" 200 "a credentials URI's Expiration in 5195: still signs"
+exp=$(sed -n 's/.*"Expiration":"\([^"]*\)".*/\1/p' "$T"/cache-u/creds-*.json)
+ok "$([ -n "$exp" ] && [ "$(date -u -d "$exp" +%s)" -le $((now + 43200 + 5)) ] && echo 0 || echo 1)" \
+    "cached as lasting 12 hours at most (LIMIT_CREDS_LIFE_MAX), not until 5195" ||
+    diag "cached Expiration: $exp"
+like "$(tail -n 5 "$T/cgi.log")" "Expiration 5195-01-01T00:00:00Z .* cut to" \
+    "and the log says it was cut"
 
 secrets_scan "$T/sts.log" "$T/cgi.log" "$T/sign.log" "$T/responses"

@@ -218,6 +218,15 @@ t_roundtrip(struct cache *c)
 		    "a hold within its length is kept");
 		creds_clear(&r.creds);
 	}
+
+	/* Nor credentials that say they last for ever (defect 9). */
+	entry(&e, "STS.far", "secret-far");
+	e.creds.expiration = NOW + 86400 * 365 * 3000LL;
+	cache_write(c, &e);
+	ok(!reads(c), "an entry expiring in a thousand years is not trusted");
+	e.creds.expiration = NOW + LIMIT_CREDS_LIFE_MAX;
+	cache_write(c, &e);
+	ok(reads(c), "one within LIMIT_CREDS_LIFE_MAX is");
 }
 
 static void
@@ -483,7 +492,7 @@ main(void)
 	struct cache *c;
 	char base[] = "/tmp/t_cache.XXXXXX";
 
-	tap_plan(62);
+	tap_plan(64);
 	if (mkdtemp(base) == NULL) {
 		perror("mkdtemp");
 		return 1;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "creds.h"
+#include "limit.h"
 #include "sts.h"
 #include "tap.h"
 
@@ -48,7 +49,8 @@ t_url(void)
 static enum sts_result
 parse(const char *body, long status, struct creds *c, struct sts_error *e)
 {
-	return sts_parse_assume(body, strlen(body), status, (time_t)NOW, c, e);
+	return sts_parse_assume(body, strlen(body), status, (time_t)NOW, 3600,
+	    c, e);
 }
 
 static void
@@ -89,7 +91,8 @@ t_parse(void)
 	    "trailing bytes refused");
 	ok(parse(OK_BODY "\n", 200, &c, &e) == STS_OK, "trailing newline ok");
 	creds_clear(&c);
-	ok(sts_parse_assume("{\"a\":\"\0\"}", 9, 200, (time_t)NOW, &c, &e) ==
+	ok(sts_parse_assume("{\"a\":\"\0\"}", 9, 200, (time_t)NOW, 3600, &c,
+	    &e) ==
 	    STS_GARBAGE, "a NUL byte refused");
 	ok(parse("{\"RequestId\":\"x\",\"Credentials\":{\"SecurityToken\":"
 	    "\"t\",\"AccessKeyId\":\"STS.a\",\"Expiration\":"
@@ -156,6 +159,31 @@ t_parse(void)
 	ok(sts_parse_flat(big, strlen(big), 200, (time_t)NOW, &c, &e) ==
 	    STS_OK, "flat: no Code (credentials URI)");
 	creds_clear(&c);
+	/*
+	 * Expirations far ahead are cut (issue 9, defect 9): a credentials
+	 * URI answered the year 5195, and it was cached for ever.
+	 */
+	big = "{\"AccessKeyId\":\"STS.e\",\"AccessKeySecret\":\"s\","
+	    "\"Expiration\":\"5195-01-01T00:00:00Z\",\"SecurityToken\":\"t\"}";
+	ok(sts_parse_flat(big, strlen(big), 200, (time_t)NOW, &c, &e) ==
+	    STS_OK && c.expiration == (time_t)(NOW + LIMIT_CREDS_LIFE_MAX),
+	    "flat: an Expiration in 5195 is cut to LIMIT_CREDS_LIFE_MAX");
+	ok(e.expiration_cut != 0, "and the parse says it was cut");
+	creds_clear(&c);
+	ok(parse("{\"RequestId\":\"x\",\"Credentials\":{\"SecurityToken\":"
+	    "\"t\",\"AccessKeyId\":\"STS.a\",\"AccessKeySecret\":\"s\","
+	    "\"Expiration\":\"2026-11-25T08:09:41Z\"}}", 200, &c, &e) ==
+	    STS_OK && c.expiration == (time_t)(NOW + 3600) &&
+	    e.expiration_cut == (time_t)(NOW + 7200),
+	    "AssumeRole: two hours for a one-hour duration is cut to one");
+	creds_clear(&c);
+	ok(parse("{\"RequestId\":\"x\",\"Credentials\":{\"SecurityToken\":"
+	    "\"t\",\"AccessKeyId\":\"STS.a\",\"AccessKeySecret\":\"s\","
+	    "\"Expiration\":\"2026-11-25T07:14:41Z\"}}", 200, &c, &e) ==
+	    STS_OK && c.expiration == (time_t)(NOW + 3900) &&
+	    e.expiration_cut == 0,
+	    "AssumeRole: five minutes over (STS's clock ahead) is kept");
+	creds_clear(&c);
 	big = "{\"Code\":\"Failure\",\"Message\":\"role gone\"}";
 	ok(sts_parse_flat(big, strlen(big), 200, (time_t)NOW, &c, &e) !=
 	    STS_OK && strcmp(e.code, "Failure") == 0,
@@ -170,7 +198,7 @@ t_parse(void)
 int
 main(void)
 {
-	tap_plan(44);
+	tap_plan(48);
 	t_url();
 	t_parse();
 	return tap_done();

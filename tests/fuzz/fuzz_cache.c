@@ -137,6 +137,8 @@ fuzz_cache(const uint8_t *data, size_t size)
 	FUZZ_CHECK(e.obtained <= FUZZ_NOW);
 	FUZZ_CHECK(e.next_refresh == 0 || e.next_refresh - FUZZ_NOW <=
 	    LIMIT_REFRESH_HOLD + LIMIT_CACHE_SLACK);
+	FUZZ_CHECK(e.creds.expiration - FUZZ_NOW <= LIMIT_CREDS_LIFE_MAX +
+	    LIMIT_CACHE_SLACK);
 	/* What was accepted is written and read back the same. */
 	FUZZ_CHECK(cache_write(fuzz_c, &e) == 0);
 	memset(&again, 0, sizeof(again));
