@@ -476,6 +476,8 @@ t_lock(struct cache *c)
 
 		status = cache_lock(cc, 0) == 1 ? 0 : 1;
 		cache_free(cc);
+		cache_free(c2);
+		cache_free(c);
 		_exit(status);
 	}
 	waitpid(pid, &status, 0);
