@@ -94,8 +94,9 @@ struct http_opts {
 	long			 timeout_ms;	/* each try, whole */
 	long			 retries;	/* more tries after the first,
 						   0..LIMIT_HTTP_RETRIES */
-	size_t			 max_response;	/* body bytes, at most
-						   LIMIT_HTTP_RESPONSE_MAX */
+	size_t			 max_response;	/* body bytes; 0 or more than
+						   LIMIT_HTTP_RESPONSE_MAX:
+						   that limit */
 	const char		*want[HTTP_WANT_MAX]; /* response headers to
 						   keep, by name; NULL: none */
 	const struct http_request *req;		/* every try, when no build */
