@@ -2,10 +2,7 @@
 #include "config.h"
 
 #include <sys/file.h>
-#include <sys/stat.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +14,11 @@
 
 #include "cache.h"
 #include "crypto.h"
+#include "credjson.h"
+#include "jsonr.h"
 #include "limit.h"
 #include "olog.h"
-#include "sts.h"
+#include "statedir.h"
 #include "util.h"
 
 #define CACHE_VERSION	1
@@ -104,71 +103,12 @@ cache_path(const struct cache *c)
 	return c->path;
 }
 
-/*
- * Open the cache directory, creating it 0700 when missing.  It must be a
- * directory (not a link to one), belong to us, and be writable by no one
- * else: whoever can write there can replace our file.
- */
+/* The cache directory, open, or -1 (logged: memory only then). */
 static int
-cache_dir_open(struct cache *c)
+cache_dir(const struct cache *c, struct statedir *sd)
 {
-	struct stat st;
-	int fd;
-
-	fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1 && errno == ENOENT) {
-		if (mkdir(c->dir, 0700) == -1 && errno != EEXIST) {
-			olog_warn("%s: cannot create the cache directory: %s; "
-			    "credentials are cached in memory only", c->dir,
-			    strerror(errno));
-			return -1;
-		}
-		fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-	}
-	if (fd == -1) {
-		olog_warn("%s: cannot open the cache directory: %s%s; "
-		    "credentials are cached in memory only", c->dir,
-		    strerror(errno), errno == ELOOP || errno == ENOTDIR ?
-		    " (a symlink or not a directory)" : "");
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
-		olog_warn("%s: the cache directory must belong to uid %ld and "
-		    "not be writable by group or others (chmod 0700); "
-		    "credentials are cached in memory only", c->dir,
-		    (long)geteuid());
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Check an open cache or lock file: ours, regular, private, one link. */
-static int
-cache_file_ok(struct cache *c, int fd, const char *name, off_t max)
-{
-	struct stat st;
-	const char *why = NULL;
-
-	if (fstat(fd, &st) == -1)
-		why = strerror(errno);
-	else if (!S_ISREG(st.st_mode))
-		why = "not a regular file";
-	else if (st.st_uid != geteuid())
-		why = "owned by another user";
-	else if ((st.st_mode & 077) != 0)
-		why = "readable or writable by group or others";
-	else if (st.st_nlink > 1)	/* 0: just replaced, still whole */
-		why = "has more than one link";
-	else if (max > 0 && st.st_size > max)
-		why = "too large";
-	if (why == NULL)
-		return 0;
-	olog_warn("%s/%s: %s: not trusted, will be replaced", c->dir, name,
-	    why);
-	return -1;
+	return statedir_open(sd, c->dir, "credentials are cached in memory "
+	    "only");
 }
 
 /* An ISO 8601 member of j, or -1. */
@@ -185,41 +125,25 @@ cache_json_time(json_object *j, const char *name, time_t *out)
 
 /*
  * Open, check and parse the file name of the cache directory: a JSON
- * object of our version and key.  Returns it (sts_json_free it) or NULL:
+ * object of our version and key.  Returns it (jsonr_free it) or NULL:
  * missing (quietly), or not trusted (logged).
  */
 static json_object *
 cache_load(struct cache *c, const char *name)
 {
+	struct statedir sd;
 	json_object *j = NULL, *v;
-	char *buf = NULL;
-	ssize_t n;
+	char *buf, why[128];
 	size_t len = 0;
-	int dfd, fd = -1;
 
-	if ((dfd = cache_dir_open(c)) == -1)
+	if (cache_dir(c, &sd) == -1)
 		return NULL;
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1) {
-		if (errno != ENOENT)
-			olog_warn("%s/%s: %s%s: not trusted, will be replaced",
-			    c->dir, name, strerror(errno), errno == ELOOP ?
-			    " (a symlink)" : "");
-		goto out;
-	}
-	if (cache_file_ok(c, fd, name, LIMIT_CACHE_FILE) == -1)
-		goto out;
 	if ((buf = malloc(LIMIT_CACHE_FILE + 1)) == NULL)
 		goto out;
-	while (len <= LIMIT_CACHE_FILE) {
-		n = read(fd, buf + len, LIMIT_CACHE_FILE + 1 - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	if ((j = sts_json_parse(buf, len)) == NULL) {
+	if (statedir_read(&sd, name, buf, LIMIT_CACHE_FILE + 1, &len) != 0)
+		goto out;
+	if ((j = jsonr_parse(buf, len, CREDJSON_DEPTH, why,
+	    sizeof(why))) == NULL) {
 		olog_warn("%s/%s: not a complete JSON object (corrupt or "
 		    "truncated): not trusted, will be replaced", c->dir, name);
 		goto out;
@@ -232,7 +156,7 @@ cache_load(struct cache *c, const char *name)
 	    strcmp(json_object_get_string(v), c->hex) != 0) {
 		olog_warn("%s/%s: written for another source or version: "
 		    "will be replaced", c->dir, name);
-		sts_json_free(j);
+		jsonr_free(j);
 		j = NULL;
 	}
 out:
@@ -240,14 +164,33 @@ out:
 		crypto_wipe(buf, LIMIT_CACHE_FILE + 1);
 		free(buf);
 	}
-	if (fd != -1)
-		close(fd);
-	close(dfd);
+	statedir_close(&sd);
 	return j;
 }
 
+/*
+ * A time another process wrote, at most max seconds after the reader's
+ * now (and LIMIT_CACHE_SLACK more): a writer on this host cannot have
+ * meant a later one.  1 when t is within, else 0 and a log line.
+ */
+static int
+cache_time_ok(const struct cache *c, const char *name, const char *field,
+    time_t t, time_t now, long max)
+{
+	char iso[21];
+
+	if ((long long)t - (long long)now <= (long long)max +
+	    LIMIT_CACHE_SLACK)
+		return 1;
+	util_iso(t, iso);
+	olog_warn("%s/%s: %s %s is further ahead of this clock than anyone "
+	    "writes it: not trusted, will be replaced", c->dir, name, field,
+	    iso);
+	return 0;
+}
+
 int
-cache_read(struct cache *c, struct cache_entry *e)
+cache_read(struct cache *c, time_t now, struct cache_entry *e)
 {
 	json_object *j, *v;
 	struct cache_entry ne;
@@ -257,7 +200,7 @@ cache_read(struct cache *c, struct cache_entry *e)
 	memset(&ne, 0, sizeof(ne));
 	if ((j = cache_load(c, c->file)) == NULL)
 		return -1;
-	if (sts_json_creds(j, &ne.creds, why, sizeof(why)) == -1 ||
+	if (credjson_take(j, &ne.creds, why, sizeof(why)) == -1 ||
 	    cache_json_time(j, "Obtained", &ne.obtained) == -1 ||
 	    ne.obtained > ne.creds.expiration) {
 		olog_warn("%s: %s: not trusted, will be replaced", c->path,
@@ -266,18 +209,35 @@ cache_read(struct cache *c, struct cache_entry *e)
 		creds_clear(&ne.creds);
 		goto out;
 	}
+	/* Written by one that took "for ever" at its word (defect 9). */
+	if (!cache_time_ok(c, c->file, "Expiration", ne.creds.expiration, now,
+	    LIMIT_CREDS_LIFE_MAX)) {
+		creds_clear(&ne.creds);
+		goto out;
+	}
 	if (json_object_object_get_ex(j, "NextRefresh", &v) &&
 	    cache_json_time(j, "NextRefresh", &ne.next_refresh) == -1)
 		ne.next_refresh = 0;
+	/*
+	 * Bounded by our clock: a hold far ahead would stop every process
+	 * refreshing, and a later Obtained only shortens the lifetime the
+	 * refresh point is reckoned from.
+	 */
+	if (ne.next_refresh != 0 && !cache_time_ok(c, c->file, "NextRefresh",
+	    ne.next_refresh, now, LIMIT_REFRESH_HOLD))
+		ne.next_refresh = 0;
+	if (ne.obtained > now)
+		ne.obtained = now;
 	*e = ne;
 	rc = 0;
 out:
-	sts_json_free(j);
+	jsonr_free(j);
 	return rc;
 }
 
 int
-cache_read_fail(struct cache *c, time_t *until, struct oerr_detail *d)
+cache_read_fail(struct cache *c, time_t now, time_t *until,
+    struct oerr_detail *d)
 {
 	json_object *j, *v;
 	const char *msg = NULL;
@@ -300,6 +260,10 @@ cache_read_fail(struct cache *c, time_t *until, struct oerr_detail *d)
 	for (i = 0; msg[i] != '\0'; i++)
 		if (msg[i] < 0x20 || msg[i] > 0x7e)
 			goto bad;
+	/* Held far ahead, it would answer every request for ever. */
+	if (!cache_time_ok(c, c->fail, "FailedUntil", t, now,
+	    LIMIT_FAIL_HOLD))
+		goto out;
 	json_object_object_get_ex(j, "Status", &v);
 	d->err = json_object_get_int(v) == oerr_status(OERR_CREDS_REFUSED) ?
 	    OERR_CREDS_REFUSED : OERR_CREDS_UNAVAILABLE;
@@ -311,7 +275,7 @@ bad:
 	olog_warn("%s/%s: not a failure record: not trusted, will be "
 	    "replaced", c->dir, c->fail);
 out:
-	sts_json_free(j);
+	jsonr_free(j);
 	return rc;
 }
 
@@ -370,72 +334,29 @@ cache_json_new(struct cache *c)
 }
 
 /*
- * Write j as the file name: a temporary file (0600, never through a
- * link), then rename(2) over the old one, so that readers see the whole
- * old file or the whole new one.  Wipes and frees j.  Returns 0 or -1.
+ * Write j as the file name, atomically (statedir_write).  Wipes and frees
+ * j.  Returns 0 or -1.
  */
 static int
 cache_store(struct cache *c, const char *name, json_object *j)
 {
-	unsigned char rnd[8];
-	char tmp[CACHE_NAME_LEN + 48], rhex[2 * sizeof(rnd) + 1];
+	struct statedir sd;
 	const char *text;
-	size_t len, off;
-	ssize_t n;
-	int dfd = -1, fd = -1, rc = -1, made = 0;
+	int rc = -1;
 
 	if ((text = json_object_to_json_string_ext(j,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) == NULL) {
 		olog_err("%s/%s: out of memory", c->dir, name);
 		goto out;
 	}
-	len = strlen(text);
-	if ((dfd = cache_dir_open(c)) == -1 ||
-	    crypto_random(rnd, sizeof(rnd)) == -1)
+	if (cache_dir(c, &sd) == -1)
 		goto out;
-	crypto_hex(rnd, sizeof(rnd), rhex);
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-%s", name, (long)getpid(),
-	    rhex);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd == -1) {
-		olog_warn("%s/%s: %s", c->dir, tmp, strerror(errno));
-		goto out;
-	}
-	made = 1;
-	/* umask may have taken bits away, never added them: be exact. */
-	if (fchmod(fd, 0600) == -1)
-		goto fail;
-	for (off = 0; off < len; off += (size_t)n) {
-		n = write(fd, text + off, len - off);
-		if (n == -1 && errno == EINTR) {
-			n = 0;
-			continue;
-		}
-		if (n <= 0)
-			goto fail;
-	}
-	n = close(fd);
-	fd = -1;
-	if (n == -1 || renameat(dfd, tmp, dfd, name) == -1)
-		goto fail;
-	made = 0;
-	rc = 0;
-	goto out;
-fail:
-	olog_warn("%s/%s: cannot write: %s", c->dir, name, strerror(errno));
-out:
+	rc = statedir_write(&sd, name, text, strlen(text), 0);
+	statedir_close(&sd);
 	/* The printed text lives in j; wipe it with the strings. */
-	if ((text = json_object_to_json_string_ext(j,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) != NULL)
-		crypto_wipe((char *)text, strlen(text));
-	sts_json_free(j);
-	if (fd != -1)
-		close(fd);
-	if (made)
-		unlinkat(dfd, tmp, 0);
-	if (dfd != -1)
-		close(dfd);
+	crypto_wipe((char *)text, strlen(text));
+out:
+	jsonr_free(j);
 	return rc;
 }
 
@@ -458,7 +379,7 @@ cache_write(struct cache *c, const struct cache_entry *e)
 	    (e->next_refresh != 0 && cache_json_add_time(j, "NextRefresh",
 	    e->next_refresh) == -1)) {
 		olog_err("%s: out of memory", c->path);
-		sts_json_free(j);
+		jsonr_free(j);
 		return -1;
 	}
 	return cache_store(c, c->file, j);
@@ -474,66 +395,29 @@ cache_write_fail(struct cache *c, time_t until, const struct oerr_detail *d)
 	    cache_json_add_int(j, "Status", oerr_status(d->err)) == -1 ||
 	    cache_json_add(j, "Message", d->msg) == -1) {
 		olog_err("%s/%s: out of memory", c->dir, c->fail);
-		sts_json_free(j);
+		jsonr_free(j);
 		return -1;
 	}
 	return cache_store(c, c->fail, j);
 }
 
-static long
-cache_ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)(t.tv_sec - t0->tv_sec) * 1000 +
-	    (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 int
 cache_lock(struct cache *c, long wait_ms)
 {
-	struct timespec t0, pause;
-	int dfd, fd;
+	struct statedir sd;
+	int rc, fd;
 
 	if (c->lockfd != -1)
 		return 0;
-	if ((dfd = cache_dir_open(c)) == -1)
+	if (cache_dir(c, &sd) == -1)
 		return -1;
-	fd = openat(dfd, c->lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC, 0600);
-	if (fd == -1) {
-		olog_warn("%s/%s: %s%s", c->dir, c->lock, strerror(errno),
-		    errno == ELOOP ? " (a symlink): remove it" : "");
-		close(dfd);
-		return -1;
+	rc = statedir_lock(&sd, c->lock, wait_ms, &fd);
+	statedir_close(&sd);
+	if (rc == 0) {
+		c->lockfd = fd;
+		c->lockpid = getpid();
 	}
-	close(dfd);
-	if (cache_file_ok(c, fd, c->lock, 0) == -1) {
-		close(fd);
-		return -1;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-			c->lockfd = fd;
-			c->lockpid = getpid();
-			return 0;
-		}
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			olog_warn("%s/%s: flock: %s", c->dir, c->lock,
-			    strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (cache_ms_since(&t0) >= wait_ms)
-			break;
-		pause.tv_sec = 0;
-		pause.tv_nsec = LIMIT_LOCK_POLL_MS * 1000000L;
-		nanosleep(&pause, NULL);
-	}
-	close(fd);
-	return 1;
+	return rc;
 }
 
 void

@@ -842,7 +842,7 @@ conf_parse(const char *text, size_t len, const char *name, char *err,
 		conf_fail(&p, "out of memory");
 		return NULL;
 	}
-	p.conf->retries = -1;	/* unset: creds.c picks the default */
+	p.conf->retries = -1;	/* unset: creds_origin.c picks the default */
 	if (memchr(text, '\0', len) != NULL) {
 		conf_fail(&p, "the file holds a NUL byte");
 		goto fail;

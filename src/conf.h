@@ -100,7 +100,7 @@ struct conf {
 	size_t		 ncors_origins;
 	int		 cors_any;	/* cors_origins = * */
 
-	/* Credential sources (see creds.h); NULL/0 when unset. */
+	/* Credential sources (see creds_origin.h); NULL/0 when unset. */
 	char		*role_arn;
 	char		*role_session_name;
 	long long	 duration;

@@ -1,16 +1,14 @@
 /*
- * Credentials for signing: where they come from (credentials = env,
- * ram_role_arn, ecs_ram_role, oidc_role_arn, credentials_uri) and the
- * cache shared by every process.  This is the edge of the program: it reads
- * the environment and files at start, and talks to STS when it must.
+ * A set of credentials, the value every other module passes around: an
+ * AccessKey id and secret, a security token for temporary ones, and when
+ * they expire.  A leaf: it includes nothing of ossign's, so the sources,
+ * the cache, the protocols and the signer can all use it.  Pure.
  */
 #ifndef OSSIGN_CREDS_H
 #define OSSIGN_CREDS_H
 
+#include <stddef.h>
 #include <time.h>
-
-#include "conf.h"
-#include "oerr.h"
 
 struct creds {
 	char	*access_key_id;
@@ -19,40 +17,16 @@ struct creds {
 	time_t	 expiration;		/* 0: does not expire */
 };
 
-struct creds_source;
-
-/*
- * Set up the source conf names; reads the environment and secret files
- * now (at start, never per request).  Returns NULL with a message in err
- * on a configuration error.  Free with creds_source_free.
- */
-struct creds_source *creds_source_new(const struct conf *conf, char *err,
-		    size_t errlen);
-
-/*
- * Credentials valid at now for at least LIMIT_MIN_VALIDITY seconds.  On
- * success returns 0 and sets *out, owned by src and valid until the next
- * call.  On failure returns -1 and fills d (OERR_CREDS_UNAVAILABLE or
- * OERR_CREDS_REFUSED, with a message safe to show: no secrets).
- */
-int		 creds_source_get(struct creds_source *src, time_t now,
-		    const struct creds **out, struct oerr_detail *d);
-
-/*
- * For tests: fetch replaces the call to STS (or the metadata service, or
- * the credentials URI) that a refresh makes; the cache around it is the
- * real one.  fetch returns 0 with new strings in *out, or -1 with d
- * filled.  NULL restores the real call.
- */
-typedef int	(*creds_fetch_fn)(void *arg, time_t now, struct creds *out,
-		    struct oerr_detail *d);
-void		 creds_source_set_fetch(struct creds_source *src,
-		    creds_fetch_fn fetch, void *arg);
-
-/* Free src, wiping secrets; NULL is fine. */
-void		 creds_source_free(struct creds_source *src);
-
 /* Wipe and free the strings in c (not c itself); NULL is fine. */
-void		 creds_clear(struct creds *c);
+void	 creds_clear(struct creds *c);
+
+/*
+ * The character checks every source applies to what it is given:
+ * creds_charset: s is 1..max bytes of A-Z a-z 0-9 and the bytes in extra
+ * (an AccessKey id: extra "._-"); creds_printable: s is 1..max bytes of
+ * printable ASCII without spaces (a secret, a token).  1 or 0.
+ */
+int	 creds_charset(const char *s, size_t max, const char *extra);
+int	 creds_printable(const char *s, size_t max);
 
 #endif /* OSSIGN_CREDS_H */

@@ -1,9 +1,11 @@
 /* Strict JSON reading over json-c; see jsonr.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "crypto.h"
 #include "jsonr.h"
 #include "util.h"
 
@@ -54,7 +56,7 @@ jsonr_hex4(const char *p, unsigned int *cp)
 }
 
 static int
-jsonr_string(struct jsonr_scan *sc)
+jsonr_scan_string(struct jsonr_scan *sc)
 {
 	unsigned int cp, lo;
 
@@ -166,7 +168,7 @@ jsonr_container(struct jsonr_scan *sc, char close)
 		if (close == '}') {
 			if (sc->p >= sc->end || *sc->p != '"')
 				return jsonr_fail(sc, "a member name expected");
-			if (jsonr_string(sc) == -1)
+			if (jsonr_scan_string(sc) == -1)
 				return -1;
 			jsonr_ws(sc);
 			if (sc->p >= sc->end || *sc->p != ':')
@@ -203,7 +205,7 @@ jsonr_value(struct jsonr_scan *sc)
 	case '[':
 		return jsonr_container(sc, ']');
 	case '"':
-		return jsonr_string(sc);
+		return jsonr_scan_string(sc);
 	case 't':
 		return jsonr_literal(sc, "true");
 	case 'f':
@@ -239,6 +241,66 @@ jsonr_tree_members(struct json_object *o)
 	default:
 		return 0;
 	}
+}
+
+/* Overwrite every string in j (secrets live in some of them). */
+static void
+jsonr_wipe(struct json_object *j)
+{
+	struct json_object_iterator it, end;
+	size_t i, n;
+
+	switch (json_object_get_type(j)) {
+	case json_type_string:
+		crypto_wipe((char *)json_object_get_string(j),
+		    (size_t)json_object_get_string_len(j));
+		break;
+	case json_type_array:
+		n = json_object_array_length(j);
+		for (i = 0; i < n; i++)
+			jsonr_wipe(json_object_array_get_idx(j, i));
+		break;
+	case json_type_object:
+		it = json_object_iter_begin(j);
+		end = json_object_iter_end(j);
+		while (!json_object_iter_equal(&it, &end)) {
+			jsonr_wipe(json_object_iter_peek_value(&it));
+			json_object_iter_next(&it);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+void
+jsonr_free(struct json_object *j)
+{
+	if (j == NULL)
+		return;
+	jsonr_wipe(j);
+	json_object_put(j);
+}
+
+/*
+ * The tokener keeps the last string it read in a scratch buffer, freed
+ * without a wipe: parsing a dummy string as long as the input overwrites
+ * it first.
+ */
+static void
+jsonr_scrub(struct json_tokener *tok, size_t len)
+{
+	char *dummy;
+
+	if ((dummy = malloc(len + 3)) == NULL)
+		return;
+	dummy[0] = '"';
+	memset(dummy + 1, 'x', len);
+	dummy[len + 1] = '"';
+	dummy[len + 2] = '\0';
+	json_tokener_reset(tok);
+	json_object_put(json_tokener_parse_ex(tok, dummy, (int)len + 2));
+	free(dummy);
 }
 
 struct json_object *
@@ -282,13 +344,14 @@ jsonr_parse(const char *s, size_t len, int depth, char *why, size_t whylen)
 	    !json_object_is_type(o, json_type_object)) {
 		snprintf(why, whylen, "not JSON (json-c: %s)",
 		    json_tokener_error_desc(json_tokener_get_error(tok)));
-		json_object_put(o);
+		jsonr_free(o);
 		o = NULL;
 	} else if (jsonr_tree_members(o) != sc.members) {
 		snprintf(why, whylen, "a member name appears twice");
-		json_object_put(o);
+		jsonr_free(o);
 		o = NULL;
 	}
+	jsonr_scrub(tok, len);
 	json_tokener_free(tok);
 	return o;
 }
@@ -305,4 +368,12 @@ jsonr_str(struct json_object *obj, const char *name, const char **out)
 		return -1;
 	*out = json_object_get_string(v);
 	return 1;
+}
+
+const char *
+jsonr_get(struct json_object *obj, const char *name)
+{
+	const char *v;
+
+	return obj != NULL && jsonr_str(obj, name, &v) == 1 ? v : NULL;
 }

@@ -67,15 +67,21 @@
 #define LIMIT_ECS_TOKEN_LEN	1024	/* an ECS metadata token */
 #define LIMIT_ECS_TOKEN_TTL	21600	/* seconds asked for a metadata token */
 #define LIMIT_STS_ID_LEN	128	/* RequestId, Code echoed in errors */
-#define LIMIT_STS_RETRIES	10	/* retries at most */
-#define LIMIT_STS_BACKOFF_MS	200	/* first retry pause, doubled each time */
-#define LIMIT_STS_BACKOFF_MAX_MS 3000	/* longest retry pause */
 #define LIMIT_CACHE_FILE	32768	/* bytes of the cache file */
 #define LIMIT_REFRESH_HOLD	30	/* after a failed refresh with usable
 					   credentials, wait this long */
 #define LIMIT_FAIL_HOLD		1	/* after a failure with nothing usable,
 					   answer the same error this long */
+#define LIMIT_CACHE_SLACK	5	/* seconds a hold read from the cache may
+					   lie beyond its length from now */
+#define LIMIT_CREDS_LIFE_MAX	43200	/* the longest credentials are trusted
+					   to last: STS's longest duration; an
+					   ECS metadata or credentials URI
+					   Expiration further ahead is cut */
+#define LIMIT_CLOCK_SKEW	300	/* seconds STS's clock may run ahead of
+					   ours in an AssumeRole Expiration */
 #define LIMIT_LOCK_POLL_MS	20	/* lock wait poll interval */
+#define LIMIT_STATEDIR_NAME	128	/* a file name in a state directory */
 #define LIMIT_LOG_REPEAT	10	/* seconds an identical error answer is
 					   counted instead of logged again */
 
@@ -182,5 +188,12 @@
 #define LIMIT_OSS_CALLBACK	LIMIT_FIELD_VALUE	/* x-oss-callback and
 					   x-oss-callback-var, base64 */
 /* ---- end of OSS API limits -------------------------------------------- */
+/* ---- outbound HTTP (src/http.c), for every caller --------------------- */
+#define LIMIT_HTTP_RETRIES	10	/* retries at most */
+#define LIMIT_HTTP_BACKOFF_MS	200	/* first retry pause, doubled each time */
+#define LIMIT_HTTP_BACKOFF_MAX_MS 3000	/* longest retry pause */
+#define LIMIT_HTTP_HEADER_LEN	1024	/* a response header value kept */
+#define LIMIT_HTTP_RESPONSE_MAX	(8 * 1024 * 1024) /* an answer's body, any caller */
+/* ---- end of outbound HTTP limits -------------------------------------- */
 
 #endif /* OSSIGN_LIMIT_H */

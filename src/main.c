@@ -21,12 +21,14 @@
 #include "cbverify.h"
 #include "conf.h"
 #include "creds.h"
+#include "creds_source.h"
 #include "crypto.h"
 #include "limit.h"
 #include "olog.h"
 #include "reply.h"
 #include "request.h"
 #include "responder.h"
+#include "routes.h"
 #include "sign.h"
 #include "signer.h"
 #include "util.h"
@@ -120,13 +122,14 @@ cmd_sign(const struct conf *conf, int argc, char *argv[])
 	const char *user = NULL;
 	time_t now = time(NULL);
 	size_t len;
-	int ch, rc = 1;
+	int ch, rc = 1, fixed_time = 0;
 
 	memset(&d, 0, sizeof(d));
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
+			fixed_time = 1;
 			if (util_parse_iso(optarg, &now) == -1) {
 				fprintf(stderr, "ossign: --time: expected "
 				    "YYYY-MM-DDThh:mm:ssZ\n");
@@ -171,7 +174,10 @@ cmd_sign(const struct conf *conf, int argc, char *argv[])
 		fprintf(stderr, "ossign: %s\n", err);
 		goto done;
 	}
-	if (creds_source_get(src, now, &creds, &d) == -1 ||
+	/* A clock of its own: share nothing it fetches or fails with. */
+	if (fixed_time)
+		creds_source_set_readonly(src);
+	if (creds_source_get(src, &now, &creds, &d) == -1 ||
 	    signer_sign(conf, &sr, creds, now, &json, &len, &d) != OERR_OK)
 		goto out;
 	printf("%s\n", json);
@@ -422,6 +428,8 @@ main(int argc, char *argv[])
 
 	memset(&r, 0, sizeof(r));
 	r.conf = conf;
+	r.routes = routes;
+	r.nroutes = routes_len;
 	if ((r.creds = creds_source_new(conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ossign: %s: %s\n", conf->path, err);
 		/* A CGI still answers: 4xx for bad requests, else 503. */

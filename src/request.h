@@ -7,6 +7,8 @@
 #ifndef OSSIGN_REQUEST_H
 #define OSSIGN_REQUEST_H
 
+#include <stddef.h>
+
 #include "limit.h"
 #include "oerr.h"
 

@@ -74,7 +74,7 @@ responder_answer(struct responder *r, const struct route_pick *p,
 {
 	struct oerr_detail d;
 
-	route_dispatch(r, p, req, rep, &d);
+	route_dispatch(r, r->conf, p, req, rep, &d);
 	if (d.err == OERR_OK) {
 		if (log_held > 0)
 			responder_log_flush(time(NULL));
@@ -93,7 +93,7 @@ responder_handle(struct responder *r, const struct request *req,
 {
 	struct route_pick p;
 
-	route_pick(req, &p);
+	route_pick(r->routes, r->nroutes, req, &p);
 	responder_answer(r, &p, req, rep);
 }
 
@@ -223,7 +223,7 @@ responder_serve(struct responder *r, int fd)
 	reply_init(&rep);
 	while (!responder_stop && FCGX_Accept_r(&fr) >= 0) {
 		request_read(&req, responder_fcgi_var, fr.envp);
-		route_pick(&req, &p);
+		route_pick(r->routes, r->nroutes, &req, &p);
 		if (!responder_body_fcgi(fr.in, route_body_max(&p), &req,
 		    &body))
 			/* FCGX_Finish_r closes the connection. */
@@ -375,7 +375,7 @@ responder_cgi(struct responder *r)
 	size_t hlen;
 
 	request_read(&req, responder_cgi_var, NULL);
-	route_pick(&req, &p);
+	route_pick(r->routes, r->nroutes, &req, &p);
 	responder_body_cgi(route_body_max(&p), &req, &body);
 	reply_init(&rep);
 	responder_answer(r, &p, &req, &rep);

@@ -10,16 +10,21 @@
 
 #include "conf.h"
 #include "creds.h"
+#include "creds_source.h"
 #include "reply.h"
 #include "request.h"
+
+struct route;
 
 struct responder {
 	const struct conf	*conf;
 	struct creds_source	*creds;
+	const struct route	*routes;	/* routes.h's table */
+	size_t			 nroutes;
 };
 
 /*
- * Answer req into rep (initialised by the caller) through the route table
+ * Answer req into rep (initialised by the caller) through r's route table
  * (route.h), with req->body as the caller read it (none here: for a route
  * that takes a body, the loops read it first).  Reads the clock and the
  * CSPRNG, and asks the credential source; never exits.

@@ -2,21 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "responder.h"
 #include "route.h"
-#include "route_preflight.h"
-#include "route_sign.h"
-
-/*
- * Every route, most specific first: the first row whose path pattern
- * matches picks the group (route.h).  Add rows above the catch-all ones.
- */
-static const struct route route_table[] = {
-	{ "sign", ROUTE_ANY, NULL, ROUTE_M(REQUEST_GET), NULL, 0,
-	    "Content-Type", route_sign },
-};
-
-#define ROUTE_NROWS	(sizeof(route_table) / sizeof(route_table[0]))
 
 /* Method names for Allow, in the order they are listed. */
 static const struct {
@@ -135,7 +121,7 @@ route_add_header(char *buf, size_t bufsz, const char *h)
 }
 
 void
-route_pick_in(const struct route *tab, size_t n, const struct request *req,
+route_pick(const struct route *tab, size_t n, const struct request *req,
     struct route_pick *p)
 {
 	const struct route *row;
@@ -164,12 +150,6 @@ route_pick_in(const struct route *tab, size_t n, const struct request *req,
 			p->row = row;
 	}
 	route_methods_str(p->methods, p->allow, sizeof(p->allow));
-}
-
-void
-route_pick(const struct request *req, struct route_pick *p)
-{
-	route_pick_in(route_table, ROUTE_NROWS, req, p);
 }
 
 size_t
@@ -210,9 +190,23 @@ route_body_ok(const struct route *row, const struct request *req,
 	return 0;
 }
 
+/* OPTIONS: p->allow and p->headers say what the path allows. */
+static void
+route_preflight(const struct conf *conf, const struct request *req,
+    const struct route_pick *p, struct reply *rep, struct oerr_detail *d)
+{
+	if (!reply_preflight(rep, conf, req, p->allow, p->headers)) {
+		oerr_set(d, OERR_ORIGIN_NOT_ALLOWED, NULL);
+		return;
+	}
+	d->err = OERR_OK;
+	reply_empty(rep);
+}
+
 void
-route_dispatch(struct responder *r, const struct route_pick *p,
-    const struct request *req, struct reply *rep, struct oerr_detail *d)
+route_dispatch(struct responder *r, const struct conf *conf,
+    const struct route_pick *p, const struct request *req, struct reply *rep,
+    struct oerr_detail *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->err = OERR_INTERNAL;
@@ -225,13 +219,13 @@ route_dispatch(struct responder *r, const struct route_pick *p,
 		oerr_set(d, OERR_NOT_FOUND, NULL);
 	else if (p->row == NULL && req->method == REQUEST_OPTIONS) {
 		/* No CORS beyond what the preflight grants. */
-		route_preflight(r, req, p, rep, d);
+		route_preflight(conf, req, p, rep, d);
 		goto out;
 	} else if (p->row == NULL)
 		oerr_set(d, OERR_METHOD_NOT_ALLOWED, NULL);
 	else if (route_body_ok(p->row, req, d) == 0)
 		p->row->fn(r, req, p, rep, d);
-	reply_cors(rep, r->conf, req, 0);
+	reply_cors(rep, conf, req, 0);
 out:
 	if (d->err == OERR_OK)
 		return;

@@ -2,8 +2,9 @@
  * The route table: which handler answers a request, from the path's
  * ending, the method and, for some rows, a condition on the request (as
  * cgit's cmds[] and kcgi's disps[]).  Each handler lives in a module named
- * for it (route_sign.c, route_preflight.c...); responder.c reads the
- * request, calls route_pick() and route_dispatch(), and writes the reply.
+ * for it (route_sign.c...); the table itself is routes.c's, which main.c
+ * hands to the responder.  responder.c reads the request, calls
+ * route_pick() and route_dispatch(), and writes the reply.
  *
  * Rows that share a path pattern form the path's group; the first row, in
  * table order, whose pattern matches the path picks the group (so the
@@ -12,8 +13,8 @@
  * group as a CORS preflight allowing the group's methods; a method no row
  * of the group takes gets 405 with those methods in Allow.  Today's table:
  *	sign	any path		GET	no body		route_sign
- * A later issue adds a row to route_table[] in route.c, above the
- * catch-all rows, for example
+ * A later issue adds a row to routes[] in routes.c, above the catch-all
+ * rows, for example
  *	healthz	tail "healthz"		GET	no body		route_healthz
  *	s3	tail "s3/multipart/ * /complete"	POST	64 KiB	route_s3
  *	callback any path, when x-oss-pub-key-url	POST	1 MiB	route_callback
@@ -26,6 +27,7 @@
 
 #include <stddef.h>
 
+#include "conf.h"
 #include "limit.h"
 #include "oerr.h"
 #include "reply.h"
@@ -91,27 +93,28 @@ struct route_pick {
 };
 
 /*
- * Pick the row of tab (n rows; tab NULL: route_table) for req: its path,
- * method and the rows' conditions.  Fills p; reads only req.
+ * Pick the row of tab (n rows: routes.h's table, or a test's) for req:
+ * its path, method and the rows' conditions.  Fills p; reads only req.
  */
-void	 route_pick_in(const struct route *tab, size_t n,
+void	 route_pick(const struct route *tab, size_t n,
 	    const struct request *req, struct route_pick *p);
-void	 route_pick(const struct request *req, struct route_pick *p);
 
 /* The body bytes the responder reads into req->body for p (0: none). */
 size_t	 route_body_max(const struct route_pick *p);
 
 /*
- * Answer req as p says: 400 without REQUEST_METHOD, the preflight for
- * OPTIONS, 405 (with Allow) for a method no row takes, the body checks of
- * the row (400 / 413), else the row's handler; CORS for allowed origins on
- * every answer but preflights and requests without a method.  On an error
- * d says which (for the caller's log) and rep holds its JSON answer;
- * otherwise d->err is OERR_OK.
+ * Answer req as p says: 400 without REQUEST_METHOD, the CORS preflight for
+ * OPTIONS (204 with the group's methods and headers for an Origin conf
+ * allows, else 403 origin_not_allowed), 405 (with Allow) for a method no
+ * row takes, the body checks of the row (400 / 413), else the row's
+ * handler, which gets r; CORS for allowed origins on every answer but
+ * preflights and requests without a method.  On an error d says which
+ * (for the caller's log) and rep holds its JSON answer; otherwise d->err
+ * is OERR_OK.
  */
-void	 route_dispatch(struct responder *r, const struct route_pick *p,
-	    const struct request *req, struct reply *rep,
-	    struct oerr_detail *d);
+void	 route_dispatch(struct responder *r, const struct conf *conf,
+	    const struct route_pick *p, const struct request *req,
+	    struct reply *rep, struct oerr_detail *d);
 
 /* "GET, POST, OPTIONS" for a method set, in a fixed order. */
 void	 route_methods_str(unsigned int methods, char *buf, size_t bufsz);

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "creds.h"
+#include "creds_source.h"
 #include "crypto.h"
 #include "olog.h"
 #include "responder.h"
@@ -40,7 +41,8 @@ route_sign(struct responder *r, const struct request *req,
 		    "credentials configured");
 		return;
 	}
-	if (creds_source_get(r->creds, now, &creds, d) == -1)
+	/* now moves on by any wait for the credentials: sign at that time. */
+	if (creds_source_get(r->creds, &now, &creds, d) == -1)
 		return;
 	if (signer_sign(r->conf, &sr, creds, now, &json, &len, d) != OERR_OK)
 		return;

@@ -58,7 +58,9 @@ is "$(emu_stat AssumeRole)" 2 "another configuration, its own cache entry"
 
 # ---- refresh ahead of expiry, stale-on-error, never expired ------------
 # "sign --time" moves ossign's clock (the cache's notion of now); STS
-# still sees the real time.
+# still sees the real time.  A --time run reads the shared cache file but
+# never writes it (its clock is not the host's): each one starts from the
+# entry the first, real-clock run wrote.
 emu_conf "$T/r.conf" "role_session_name = refresh" "cache_dir = $T/cache-r"
 T0=$(date +%s)
 at() { date -u -d "@$((T0 + $1))" +%Y-%m-%dT%H:%M:%SZ; }
@@ -79,24 +81,24 @@ like "$exp" '^20[0-9-]+T' "the signature has an expiration"
 ok "$([ "$(date -d "$exp" +%s)" -le $((T0 + 3600 + 30)) ] && echo 0 || echo 1)" \
     "which does not pass the credentials' expiry"
 
-# A2 came at real time T0 (+ a few s) with 3600 s; obtained at T0 + 2800
-# on ossign's clock, so it is due for refresh at T0 + 3200.
+# A2 stayed with that run; the file still holds A1 (real time T0, 3600 s),
+# 300 s left at T0 + 3300.
 emu_fail http503 -1 AssumeRole
 n=$(emu_stat AssumeRole)
 sign "$T/r.conf" --time "$(at 3300)"
-is "$RC/$(akid)" "0/$A2" "STS down at refresh time: the cached credentials still sign"
+is "$RC/$(akid)" "0/$A1" "STS down at refresh time: the cached credentials still sign"
 is "$(emu_stat AssumeRole)" $((n + 2)) "after one try and one retry"
 like "$(cat "$T/sign.log")" "refresh failed .*ServiceUnavailable.*serving the cached credentials" \
     "the failure is logged"
 sign "$T/r.conf" --time "$(at 3310)"
-is "$RC/$(akid)/$(emu_stat AssumeRole)" "0/$A2/$((n + 2))" \
-    "another process honours the hold: no call for a while"
+is "$RC/$(akid)/$(emu_stat AssumeRole)" "0/$A1/$((n + 4))" \
+    "a --time run shares no refresh hold: the next one asks again"
 emu_fail none
 sign "$T/r.conf" --time "$(at 3340)"
 A3=$(akid)
-ok "$([ "$RC" = 0 ] && [ -n "$A3" ] && [ "$A3" != "$A2" ] && echo 0 || echo 1)" \
-    "after the hold, STS back: new credentials"
-# A3 came at real time T0 (+ a few s) too: 40 s left at T0 + 3560.
+ok "$([ "$RC" = 0 ] && [ -n "$A3" ] && [ "$A3" != "$A1" ] && echo 0 || echo 1)" \
+    "STS back: new credentials"
+# The file's A1 has 40 s left at T0 + 3560.
 emu_fail http503 -1 AssumeRole
 sign "$T/r.conf" --time "$(at 3560)"
 is "$RC/$(jget error/code)" "1/credentials_unavailable" \

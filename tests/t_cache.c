@@ -18,6 +18,7 @@
 
 #include "cache.h"
 #include "creds.h"
+#include "limit.h"
 #include "tap.h"
 
 #define NOW	1795586981	/* 2026-11-25T06:09:41Z */
@@ -85,7 +86,7 @@ reads(struct cache *c)
 {
 	struct cache_entry e;
 
-	if (cache_read(c, &e) == -1)
+	if (cache_read(c, NOW, &e) == -1)
 		return 0;
 	creds_clear(&e.creds);
 	return 1;
@@ -143,7 +144,7 @@ t_roundtrip(struct cache *c)
 	ok(lstat(cache_path(c), &st) == 0 && S_ISREG(st.st_mode) &&
 	    (st.st_mode & 0777) == 0600, "the file is 0600");
 	memset(&r, 0, sizeof(r));
-	ok(cache_read(c, &r) == 0, "read back");
+	ok(cache_read(c, NOW, &r) == 0, "read back");
 	is_str(r.creds.access_key_id, "STS.one", "id");
 	is_str(r.creds.access_key_secret, "secret-one", "secret");
 	is_str(r.creds.security_token, "CAIS+tok/en==", "token");
@@ -161,12 +162,12 @@ t_roundtrip(struct cache *c)
 
 		oerr_set(&d, OERR_CREDS_REFUSED, "STS AssumeRole refused: "
 		    "NoPermission (RequestId X-1)");
-		ok(cache_read_fail(c, &until, &d2) == -1,
+		ok(cache_read_fail(c, NOW, &until, &d2) == -1,
 		    "no failure record yet");
 		ok(cache_write_fail(c, NOW + 1, &d) == 0,
 		    "write a failure record");
 		memset(&d2, 0, sizeof(d2));
-		ok(cache_read_fail(c, &until, &d2) == 0 && until == NOW + 1 &&
+		ok(cache_read_fail(c, NOW, &until, &d2) == 0 && until == NOW + 1 &&
 		    d2.err == OERR_CREDS_REFUSED &&
 		    strcmp(d2.msg, d.msg) == 0,
 		    "read it back: the error and its hold");
@@ -174,13 +175,58 @@ t_roundtrip(struct cache *c)
 		snprintf(fp, sizeof(fp), "%s", cache_path(c));
 		strcpy(strstr(fp, ".json"), ".fail");
 		chmod(fp, 0644);
-		ok(cache_read_fail(c, &until, &d2) == -1,
+		ok(cache_read_fail(c, NOW, &until, &d2) == -1,
 		    "a 0644 failure record is not trusted");
 		unlink(fp);
 	}
 	memset(&e, 0, sizeof(e));
 	ok(cache_write(c, &e) == -1, "an entry without credentials is not "
 	    "written");
+
+	/*
+	 * Times another process wrote are bounded by the reader's clock
+	 * (issue 9, defect 2): "ossign sign --time 2030" wrote a hold of
+	 * 2030 and every process then answered 503 until then.
+	 */
+	{
+		struct oerr_detail d, d2;
+		time_t until = 0;
+
+		oerr_set(&d, OERR_CREDS_UNAVAILABLE, "STS is down");
+		cache_write_fail(c, NOW + 86400 * 365, &d);
+		ok(cache_read_fail(c, NOW, &until, &d2) == -1,
+		    "a failure hold a year ahead of the reader is not trusted");
+		cache_write_fail(c, NOW + LIMIT_FAIL_HOLD + LIMIT_CACHE_SLACK,
+		    &d);
+		ok(cache_read_fail(c, NOW, &until, &d2) == 0,
+		    "one within its length (and the slack) is");
+		entry(&e, "STS.two", "secret-two");
+		e.next_refresh = NOW + 86400 * 365;
+		e.obtained = NOW + 600;
+		cache_write(c, &e);
+		memset(&r, 0, sizeof(r));
+		ok(cache_read(c, NOW, &r) == 0 && r.next_refresh == 0,
+		    "a refresh hold a year ahead is dropped (the entry kept)");
+		is_int((long long)r.obtained, NOW,
+		    "an Obtained time ahead of the reader is cut to its now");
+		creds_clear(&r.creds);
+		e.next_refresh = NOW + LIMIT_REFRESH_HOLD;
+		e.obtained = NOW;
+		cache_write(c, &e);
+		ok(cache_read(c, NOW, &r) == 0 &&
+		    r.next_refresh == NOW + LIMIT_REFRESH_HOLD,
+		    "a hold within its length is kept");
+		creds_clear(&r.creds);
+	}
+
+	/* Nor credentials that say they last for ever (defect 9). */
+	entry(&e, "STS.far", "secret-far");
+	e.creds.expiration = NOW + 86400 * 365 * 3000LL;
+	cache_write(c, &e);
+	ok(!reads(c), "an entry expiring in a thousand years is not trusted");
+	e.creds.expiration = NOW + LIMIT_CREDS_LIFE_MAX;
+	cache_write(c, &e);
+	ok(reads(c), "one within LIMIT_CREDS_LIFE_MAX is");
 }
 
 static void
@@ -282,7 +328,7 @@ t_attacks(struct cache *c)
 		memcpy(s + 14, "2026-13", 7);
 	write_file(cache_path(c), good, 0600);
 	memset(&r, 0, sizeof(r));
-	ok(cache_read(c, &r) == -1 && r.creds.access_key_id == NULL,
+	ok(cache_read(c, NOW, &r) == -1 && r.creds.access_key_id == NULL,
 	    "a bad Expiration is refused, nothing returned");
 	cache_write(c, &e);
 }
@@ -344,7 +390,7 @@ t_atomic(struct cache *c)
 		_exit(0);
 	}
 	for (i = 0; i < 400; i++) {
-		if (cache_read(c, &r) == -1) {
+		if (cache_read(c, NOW, &r) == -1) {
 			bad++;
 			continue;
 		}
@@ -369,7 +415,8 @@ static void
 t_lock(struct cache *c)
 {
 	struct cache *c2;
-	char lockpath[600];
+	struct stat st;
+	char lockpath[600], target[600];
 	pid_t pid;
 	int status;
 
@@ -404,11 +451,39 @@ t_lock(struct cache *c)
 	ok(cache_lock(c, 0) == 0, "an exited holder releases it");
 	cache_unlock(c);
 
+	/*
+	 * A lock file that breaks the rules is replaced, as the cache file
+	 * is: refusing it would lose single flight for good (issue 9,
+	 * defect 11).
+	 */
 	c2 = mk("locklink");
 	snprintf(lockpath, sizeof(lockpath), "%s", cache_path(c2));
 	strcpy(strstr(lockpath, ".json"), ".lock");
-	symlink("/tmp", lockpath);
-	ok(cache_lock(c2, 0) == -1, "a symlinked lock file is refused");
+	snprintf(target, sizeof(target), "%s/../lock-target", dir);
+	write_file(target, "keep", 0600);
+	symlink(target, lockpath);
+	ok(cache_lock(c2, 0) == 0 && lstat(lockpath, &st) == 0 &&
+	    S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0600,
+	    "a symlinked lock file is replaced by a private regular file");
+	ok(stat(target, &st) == 0 && st.st_size == 4,
+	    "and what the link pointed to is untouched");
+	cache_unlock(c2);
+	chmod(lockpath, 0644);
+	ok(cache_lock(c2, 0) == 0 && stat(lockpath, &st) == 0 &&
+	    (st.st_mode & 0777) == 0600, "a 0644 lock file is replaced");
+	if ((pid = fork()) == 0) {
+		struct cache *cc = mk("locklink");
+
+		status = cache_lock(cc, 0) == 1 ? 0 : 1;
+		cache_free(cc);
+		cache_free(c2);
+		cache_free(c);
+		_exit(status);
+	}
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "and the new one locks: another process finds it busy");
+	cache_unlock(c2);
 	unlink(lockpath);
 	cache_free(c2);
 }
@@ -419,7 +494,7 @@ main(void)
 	struct cache *c;
 	char base[] = "/tmp/t_cache.XXXXXX";
 
-	tap_plan(54);
+	tap_plan(64);
 	if (mkdtemp(base) == NULL) {
 		perror("mkdtemp");
 		return 1;

@@ -14,6 +14,7 @@
 #include "limit.h"
 #include "responder.h"
 #include "route.h"
+#include "routes.h"
 #include "tap.h"
 
 /* A handler that answers 200 with its row's name as the body. */
@@ -79,9 +80,9 @@ pick(const struct route *tab, size_t n, enum request_method m,
 	req.method = m;
 	snprintf(req.path, sizeof(req.path), "%s", path);
 	if (tab == NULL)
-		route_pick(&req, &pk);
+		route_pick(routes, routes_len, &req, &pk);
 	else
-		route_pick_in(tab, n, &req, &pk);
+		route_pick(tab, n, &req, &pk);
 	return pk.row != NULL ? pk.row->name : "-";
 }
 
@@ -131,7 +132,7 @@ main(void)
 	reply_init(&rep);
 	pick(NULL, 0, REQUEST_POST, "/s");
 	req.origin = "https://a.example";
-	route_dispatch(&r, &pk, &req, &rep, &d);
+	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	ok(rep.status == 405 && d.err == OERR_METHOD_NOT_ALLOWED &&
 	    strstr(rep.hdr, "Allow: GET, OPTIONS\r\n") != NULL &&
 	    strstr(rep.hdr, "Access-Control-Allow-Origin: https://a.example")
@@ -139,7 +140,7 @@ main(void)
 	reply_clear(&rep);
 	pick(NULL, 0, REQUEST_OPTIONS, "/s");
 	req.origin = "https://a.example";
-	route_dispatch(&r, &pk, &req, &rep, &d);
+	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	ok(rep.status == 204 && d.err == OERR_OK && strstr(rep.hdr,
 	    "Access-Control-Allow-Methods: GET, OPTIONS\r\n") != NULL &&
 	    strstr(rep.hdr, "Access-Control-Allow-Headers: Content-Type\r\n")
@@ -147,32 +148,32 @@ main(void)
 	reply_clear(&rep);
 	pick(NULL, 0, REQUEST_OPTIONS, "/s");
 	req.origin = "https://evil.example";
-	route_dispatch(&r, &pk, &req, &rep, &d);
+	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	ok(rep.status == 403 && d.err == OERR_ORIGIN_NOT_ALLOWED &&
 	    strstr(rep.hdr, "Access-Control") == NULL,
 	    "preflight from another origin: 403, no CORS");
 	reply_clear(&rep);
 	pick(NULL, 0, REQUEST_NONE, "/s");
 	req.origin = "https://a.example";
-	route_dispatch(&r, &pk, &req, &rep, &d);
+	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	ok(rep.status == 400 && strstr(d.msg, "REQUEST_METHOD") != NULL &&
 	    rep.hdrlen == 0, "no REQUEST_METHOD: 400, no CORS");
 	reply_clear(&rep);
 	pick(NULL, 0, REQUEST_GET, "/s");
 	req.content_length = "5";
-	route_dispatch(&r, &pk, &req, &rep, &d);
+	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	is_str(d.msg, "a GET request carries no body", "GET with a body: 400, "
 	    "as before");
 	reply_clear(&rep);
 	pick(NULL, 0, REQUEST_GET, "/s");
 	req.content_length = "65537";
-	route_dispatch(&r, &pk, &req, &rep, &d);
+	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	ok(rep.status == 413 && d.err == OERR_REQUEST_TOO_LARGE,
 	    "GET with 64 KiB + 1 announced: 413");
 	reply_clear(&rep);
 	pick(NULL, 0, REQUEST_GET, "/s");
 	req.content_length = "abc";
-	route_dispatch(&r, &pk, &req, &rep, &d);
+	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	is_str(d.msg, "CONTENT_LENGTH is malformed", "malformed length: 400");
 	reply_clear(&rep);
 
@@ -229,16 +230,16 @@ main(void)
 	req.method = REQUEST_POST;
 	req.oss_pub_key_url = "aHR0cHM6Ly9nb3NzcHVibGljLmFsaWNkbi5jb20v";
 	req.content_type = "application/json";
-	route_pick_in(next, NNEXT, &req, &pk);
+	route_pick(next, NNEXT, &req, &pk);
 	is_str(pk.row->name, "callback", "POST with x-oss-pub-key-url: the "
 	    "callback, even with JSON");
 	req.oss_pub_key_url = NULL;
-	route_pick_in(next, NNEXT, &req, &pk);
+	route_pick(next, NNEXT, &req, &pk);
 	is_str(pk.row->name, "batch", "POST JSON: batch signing");
 
 	/* ---- dispatch: bodies, 404 ---- */
 	req.content_length = "70000";
-	route_dispatch(&r, &pk, &req, &rep, &d);
+	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	ok(rep.status == 413 && strstr(d.msg, "65536") != NULL,
 	    "batch: 70000 bytes announced, 413");
 	reply_clear(&rep);
@@ -246,16 +247,16 @@ main(void)
 	req.body = "{}";
 	req.bodylen = 2;
 	req.body_over = 1;
-	route_dispatch(&r, &pk, &req, &rep, &d);
+	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	ok(rep.status == 413, "batch: more sent than the limit, 413");
 	reply_clear(&rep);
 	req.body_over = 0;
-	route_dispatch(&r, &pk, &req, &rep, &d);
+	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	ok(rep.status == 200 && d.err == OERR_OK &&
 	    strcmp(rep.body, "batch") == 0, "batch: the handler answers");
 	reply_clear(&rep);
 	pick(next, 2, REQUEST_GET, "/nothing/here");
-	route_dispatch(&r, &pk, &req, &rep, &d);
+	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	ok(pk.group == NULL && rep.status == 404 && d.err == OERR_NOT_FOUND,
 	    "a table without a catch-all: 404");
 	reply_clear(&rep);

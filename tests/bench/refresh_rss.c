@@ -36,9 +36,10 @@
 
 #include "conf.h"
 #include "creds.h"
+#include "creds_source.h"
+#include "http.h"
 #include "limit.h"
 #include "oerr.h"
-#include "sts.h"
 
 static long
 vmrss(void)
@@ -109,6 +110,7 @@ main(int argc, char **argv)
 	struct oerr_detail d;
 	char err[512], last[128] = "";
 	long step = 101, off;
+	time_t now;
 	int ch, port = 0, n = 1200, i, got = 0;
 	const char *path = NULL;
 
@@ -136,7 +138,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "refresh_rss: %s\n", err);
 		return 1;
 	}
-	sts_init();	/* as a worker: libcurl stays initialised */
+	http_init();	/* as a worker: libcurl stays initialised */
 	for (i = 0; got < n; i++) {
 		if (i % 8 == 0) {
 			creds_source_free(src);
@@ -155,7 +157,8 @@ main(int argc, char **argv)
 			    "emulator's clock on port %d\n", port);
 			return 1;
 		}
-		if (creds_source_get(src, time(NULL) + off, &cr, &d) == -1) {
+		now = time(NULL) + off;
+		if (creds_source_get(src, &now, &cr, &d) == -1) {
 			fprintf(stderr, "refresh_rss: %s\n", d.msg);
 			return 1;
 		}
@@ -172,7 +175,7 @@ main(int argc, char **argv)
 	}
 	(void)set_clock(port, 0);
 	creds_source_free(src);
-	sts_cleanup();
+	http_cleanup();
 	conf_free(conf);
 	return 0;
 usage:

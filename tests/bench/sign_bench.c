@@ -29,10 +29,12 @@
 
 #include "conf.h"
 #include "creds.h"
+#include "creds_source.h"
 #include "crypto.h"
 #include "reply.h"
 #include "request.h"
 #include "responder.h"
+#include "routes.h"
 #include "sign.h"
 #include "signer.h"
 
@@ -307,12 +309,14 @@ main(int argc, char *argv[])
 		fprintf(stderr, "sign_bench: %s\n", err);
 		goto out;
 	}
-	if (creds_source_get(b.src, b.now, &b.creds, &d) == -1) {
+	if (creds_source_get(b.src, &b.now, &b.creds, &d) == -1) {
 		fprintf(stderr, "sign_bench: credentials: %s\n", d.msg);
 		goto out;
 	}
 	b.resp.conf = conf;
 	b.resp.creds = b.src;
+	b.resp.routes = routes;
+	b.resp.nroutes = routes_len;
 	if (crypto_random(rnd, sizeof(rnd)) == -1)
 		goto out;
 	crypto_uuid_format(rnd, b.uuid);

@@ -18,7 +18,11 @@
 #include "creds.h"
 #include "crypto.h"
 #include "fuzz.h"
+#include "limit.h"
 #include "olog.h"
+
+/* The reader's clock: 2026-11-25T06:09:41Z, the seeds' time. */
+#define FUZZ_NOW	((time_t)1795586981)
 
 static struct cache	*fuzz_c;
 static char		 fuzz_dir[4096];
@@ -119,7 +123,7 @@ fuzz_cache(const uint8_t *data, size_t size)
 	fuzz_cache_put(buf, len);
 	free(buf);
 	memset(&e, 0, sizeof(e));
-	if (cache_read(fuzz_c, &e) == -1) {
+	if (cache_read(fuzz_c, FUZZ_NOW, &e) == -1) {
 		FUZZ_CHECK(e.creds.access_key_id == NULL &&
 		    e.creds.access_key_secret == NULL &&
 		    e.creds.security_token == NULL);
@@ -129,10 +133,16 @@ fuzz_cache(const uint8_t *data, size_t size)
 	    e.creds.access_key_secret != NULL &&
 	    e.creds.security_token != NULL);
 	FUZZ_CHECK(e.obtained <= e.creds.expiration);
+	/* Bounded by the reader's clock (cache.h). */
+	FUZZ_CHECK(e.obtained <= FUZZ_NOW);
+	FUZZ_CHECK(e.next_refresh == 0 || e.next_refresh - FUZZ_NOW <=
+	    LIMIT_REFRESH_HOLD + LIMIT_CACHE_SLACK);
+	FUZZ_CHECK(e.creds.expiration - FUZZ_NOW <= LIMIT_CREDS_LIFE_MAX +
+	    LIMIT_CACHE_SLACK);
 	/* What was accepted is written and read back the same. */
 	FUZZ_CHECK(cache_write(fuzz_c, &e) == 0);
 	memset(&again, 0, sizeof(again));
-	FUZZ_CHECK(cache_read(fuzz_c, &again) == 0);
+	FUZZ_CHECK(cache_read(fuzz_c, FUZZ_NOW, &again) == 0);
 	FUZZ_CHECK(strcmp(again.creds.access_key_id,
 	    e.creds.access_key_id) == 0);
 	FUZZ_CHECK(strcmp(again.creds.access_key_secret,

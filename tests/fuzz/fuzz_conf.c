@@ -4,7 +4,7 @@
  * key prefixes that pass keyname_prefix_check), and must drive the pure
  * pipeline: each upload signs a request, and the answer and the policy in
  * it are one valid JSON object each, whatever the values (metadata with
- * quotes, odd hosts) were.  Also runs sts_policy_auto() on it.
+ * quotes, odd hosts) were.  Also runs rampolicy_auto() on it.
  */
 #include <string.h>
 #include <time.h>
@@ -17,9 +17,9 @@
 #include "fuzz.h"
 #include "keyname.h"
 #include "limit.h"
+#include "rampolicy.h"
 #include "request.h"
 #include "signer.h"
-#include "sts.h"
 
 /* A whole-text JSON object, or NULL. */
 static json_object *
@@ -142,7 +142,7 @@ fuzz_conf(const uint8_t *data, size_t size)
 		fuzz_sign(conf, up);
 	}
 	(void)conf_origin_allowed(conf, "https://app.example");
-	if ((pol = sts_policy_auto(conf, err, sizeof(err))) != NULL) {
+	if ((pol = rampolicy_auto(conf, err, sizeof(err))) != NULL) {
 		json_object *j = fuzz_json(pol, strlen(pol));
 
 		FUZZ_CHECK(j != NULL);

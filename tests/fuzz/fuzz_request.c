@@ -16,6 +16,7 @@
 #include "limit.h"
 #include "request.h"
 #include "route.h"
+#include "routes.h"
 
 #define FUZZ_NVARS	32
 
@@ -94,7 +95,7 @@ fuzz_picks(const struct request *req)
 	struct route_pick p;
 	size_t i;
 
-	route_pick(req, &p);
+	route_pick(routes, routes_len, req, &p);
 	if (req->method == REQUEST_NONE) {
 		FUZZ_CHECK(p.group == NULL && p.row == NULL);
 		return;
@@ -105,7 +106,7 @@ fuzz_picks(const struct request *req)
 	FUZZ_CHECK(strcmp(p.allow, "GET, OPTIONS") == 0);
 	FUZZ_CHECK(route_body_max(&p) == 0);
 
-	route_pick_in(fuzz_next, sizeof(fuzz_next) / sizeof(fuzz_next[0]),
+	route_pick(fuzz_next, sizeof(fuzz_next) / sizeof(fuzz_next[0]),
 	    req, &p);
 	FUZZ_CHECK(p.group != NULL);
 	FUZZ_CHECK(strstr(p.allow, "OPTIONS") != NULL);

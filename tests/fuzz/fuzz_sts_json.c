@@ -16,6 +16,7 @@
 #include "sts.h"
 
 #define FUZZ_NOW	((time_t)1795586981)	/* 2026-11-25T06:09:41Z */
+#define FUZZ_DURATION	3600	/* DurationSeconds asked for */
 
 static void
 fuzz_safe(const char *s, size_t cap)
@@ -37,7 +38,8 @@ fuzz_one(const char *body, size_t len, long status, int flat)
 	memset(&out, 0, sizeof(out));
 	memset(&e, 0x5a, sizeof(e));
 	r = flat ? sts_parse_flat(body, len, status, FUZZ_NOW, &out, &e) :
-	    sts_parse_assume(body, len, status, FUZZ_NOW, &out, &e);
+	    sts_parse_assume(body, len, status, FUZZ_NOW, FUZZ_DURATION, &out,
+	    &e);
 	FUZZ_CHECK(r == STS_OK || r == STS_REFUSED || r == STS_RETRY ||
 	    r == STS_GARBAGE);
 	if (r != STS_OK) {
@@ -68,6 +70,9 @@ fuzz_one(const char *body, size_t len, long status, int flat)
 	for (s = out.security_token; *s != '\0'; s++)
 		FUZZ_CHECK(*s > 0x20 && *s < 0x7f);
 	FUZZ_CHECK(out.expiration - FUZZ_NOW >= LIMIT_MIN_VALIDITY);
+	/* Never longer than asked for (or any source's longest). */
+	FUZZ_CHECK(out.expiration - FUZZ_NOW <= (flat ? LIMIT_CREDS_LIFE_MAX :
+	    FUZZ_DURATION) + LIMIT_CLOCK_SKEW);
 	creds_clear(&out);
 }
 
