@@ -693,8 +693,8 @@ callback_value_ok(const char *s, size_t len, size_t max)
 static int
 callback_secret_ok(const void *secret, size_t len)
 {
-	return secret != NULL && len >= LIMIT_CB_SECRET_MIN &&
-	    len <= LIMIT_CB_SECRET_MAX;
+	return secret != NULL && len >= LIMIT_SECRET_MIN &&
+	    len <= LIMIT_SECRET_MAX;
 }
 
 struct callback_form *
@@ -715,7 +715,7 @@ callback_form_new(const struct callback_settings *s,
 	}
 	if (!callback_secret_ok(secret, secretlen)) {
 		callback_fail(err, errlen, "callback: the secret must have %d "
-		    "to %d bytes", LIMIT_CB_SECRET_MIN, LIMIT_CB_SECRET_MAX);
+		    "to %d bytes", LIMIT_SECRET_MIN, LIMIT_SECRET_MAX);
 		return NULL;
 	}
 	user = v->user != NULL && *v->user != '\0' ? v->user : NULL;

@@ -149,7 +149,7 @@ struct callback_form {
 
 /*
  * Build the fields and conditions of one signature for s (checked) and v,
- * with the server secret (LIMIT_CB_SECRET_MIN to LIMIT_CB_SECRET_MAX
+ * with the server secret (LIMIT_SECRET_MIN to LIMIT_SECRET_MAX
  * bytes).  A user must be 1 to LIMIT_USER_LEN bytes of UTF-8 without
  * control bytes and not "-"; the key or prefix must not be empty.
  * Returns a new form (free with callback_form_free) or NULL with the

@@ -127,6 +127,10 @@
 
 #define LIMIT_METRICS_TEXT	65536	/* bytes of the /metrics answer */
 /* ---- end of issue 11 limits ------------------------------------------- */
+/* ---- the server secret (secret.c): callback tickets, upload ids -------- */
+#define LIMIT_SECRET_MIN	32	/* bytes of secret_file, at least */
+#define LIMIT_SECRET_MAX	4096	/* and at most */
+
 /* ---- upload callbacks (issue 10): cbverify, callback, rawreq ---------- */
 #define LIMIT_CB_URLS		5	/* OSS: callbackUrl entries, ';'-separated */
 #define LIMIT_CB_HOST_LEN	255	/* callback_host */
@@ -141,8 +145,6 @@
 #define LIMIT_CB_RSA_MIN_BITS	512	/* OSS's published key has 512 bits */
 #define LIMIT_CB_RSA_MAX_BITS	8192	/* bounds the CPU one check costs */
 #define LIMIT_CB_PEM		16384	/* a public key file */
-#define LIMIT_CB_SECRET_MIN	32	/* bytes of the ticket secret, at least */
-#define LIMIT_CB_SECRET_MAX	4096	/* and at most */
 #define LIMIT_CB_EXP_LEN	24	/* "2026-11-25T06:19:41.000Z" */
 #define LIMIT_RAWREQ_HEAD	16384	/* request line and headers of a raw request */
 #define LIMIT_RAWREQ_HEADERS	64	/* header lines */

@@ -5,6 +5,7 @@
 #include "creds.h"
 #include "creds_source.h"
 #include "crypto.h"
+#include "gate.h"
 #include "olog.h"
 #include "responder.h"
 #include "route_sign.h"
@@ -16,6 +17,8 @@ route_sign(struct responder *r, const struct request *req,
     const struct route_pick *p, struct reply *rep, struct oerr_detail *d)
 {
 	struct request_params params;
+	const struct conf_upload *up;
+	struct gate_user user;
 	struct signer_req sr;
 	const struct creds *creds;
 	unsigned char rnd[16];
@@ -33,8 +36,13 @@ route_sign(struct responder *r, const struct request *req,
 		return;
 	}
 	crypto_uuid_format(rnd, uuid);
-	if (signer_prepare(r->conf, &params, req->remote_user, now, uuid, &sr,
-	    d) != OERR_OK)
+	/* An unknown section is signer_prepare's 400 unknown_upload. */
+	up = conf_upload_find(r->conf, params.has_upload ? params.upload :
+	    DEFAULT_UPLOAD);
+	if (up != NULL && gate_check(r, req, up, 1, &user, rep, d) != OERR_OK)
+		return;
+	if (signer_prepare(r->conf, &params, up != NULL ? user.name : NULL,
+	    now, uuid, &sr, d) != OERR_OK)
 		return;
 	if (r->creds == NULL) {
 		oerr_set(d, OERR_CREDS_UNAVAILABLE, "the signer has no "
