@@ -65,7 +65,7 @@ s3id_mac(const void *secret, size_t secretlen, const struct s3id_bind *b,
 out:
 	crypto_wipe(mac, sizeof(mac));
 	crypto_wipe(full, sizeof(full));
-	crypto_wipe(m, sizeof(m));
+	crypto_wipe(m, o);
 	return rc;
 }
 
