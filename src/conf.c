@@ -106,8 +106,11 @@ static const struct conf_key conf_keys[] = {
 	G("proxy", T_URL_NOPATH, proxy, 0, 0),
 	U("key_prefix", T_PREFIX, key_prefix, 0, 0, CONF_COND_KEY),
 	U("key_name", T_KEYNAME, key_name, 0, 0, CONF_COND_KEY),
-	U("min_size", T_INT, min_size, 0, LIMIT_OBJECT_SIZE, CONF_COND_RANGE),
-	U("max_size", T_INT, max_size, 0, LIMIT_OBJECT_SIZE, CONF_COND_RANGE),
+	/* Up to 48.8 TiB with multipart = yes, else 5 GiB (conf_finish). */
+	U("min_size", T_INT, min_size, 0, LIMIT_MULTIPART_OBJECT,
+	    CONF_COND_RANGE),
+	U("max_size", T_INT, max_size, 0, LIMIT_MULTIPART_OBJECT,
+	    CONF_COND_RANGE),
 	U("content_types", T_CTYPES, content_types, 0, 0, CONF_COND_CTYPE),
 	U("forbid_overwrite", T_BOOL, forbid_overwrite, 0, 0,
 	    CONF_COND_OVERWRITE),
@@ -119,6 +122,8 @@ static const struct conf_key conf_keys[] = {
 	    CONF_COND_CACHE),
 	U("object_acl", T_ACL, object_acl, 0, 0, CONF_COND_ACL),
 	U("storage_class", T_STORAGE, storage_class, 0, 0, CONF_COND_STORAGE),
+	/* issue 12: Uppy Companion's S3 routes; no policy condition */
+	U("multipart", T_BOOL, multipart, 0, 0, CONF_COND__MAX),
 };
 
 #define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -781,7 +786,13 @@ conf_line(struct conf_parser *p, char *s)
 	if (seen[i])
 		return conf_fail(p, "%s is set twice", key);
 	seen[i] = 1;
-	conf_order_add(u, k->cond, 0);
+	if (k->cond != CONF_COND__MAX)
+		conf_order_add(u, k->cond, 0);
+	/* issue 12: conf_finish names these lines. */
+	if (k->off == offsetof(struct conf_upload, max_size))
+		u->max_size_line = p->line;
+	else if (k->off == offsetof(struct conf_upload, multipart))
+		u->multipart_line = p->line;
 	return conf_set(p, k, u, val);
 }
 
@@ -816,6 +827,31 @@ conf_finish(struct conf_parser *p)
 			return conf_fail(p, "[upload %s]: min_size %lld is "
 			    "above max_size %lld", u->name, u->min_size,
 			    u->max_size);
+		/* issue 12: a form upload takes 5 GiB, multipart 48.8 TiB. */
+		if (!u->multipart && u->max_size > LIMIT_OBJECT_SIZE) {
+			p->line = u->max_size_line;
+			return conf_fail(p, "[upload %s]: max_size %lld is above "
+			    "%lld (5 GiB), the most one form upload takes; with "
+			    "multipart = yes it may go up to %lld (48.8 TiB)",
+			    u->name, u->max_size, LIMIT_OBJECT_SIZE,
+			    LIMIT_MULTIPART_OBJECT);
+		}
+		/*
+		 * InitiateMultipartUpload takes no x-oss-object-acl (OSS's
+		 * InitiateMultipartUpload reference lists the headers it
+		 * takes): the object gets the bucket's ACL, so an ACL the
+		 * section pins cannot hold for parts.
+		 */
+		if (u->multipart && u->object_acl != CONF_ACL_DEFAULT &&
+		    u->object_acl != CONF_ACL_ANY) {
+			p->line = u->multipart_line;
+			return conf_fail(p, "[upload %s]: multipart = yes with "
+			    "object_acl = %s: a multipart upload cannot set an "
+			    "ACL (InitiateMultipartUpload takes none); use "
+			    "object_acl = default or any", u->name,
+			    conf_acl_names[u->object_acl]);
+		}
+		p->line = 0;
 		if (u->key_prefix == NULL &&
 		    (u->key_prefix = strdup("uploads/")) == NULL)
 			return conf_fail(p, "out of memory");

@@ -87,6 +87,10 @@ struct conf_upload {
 	/* Conditions in the order their keys appear, then the rest. */
 	struct conf_order order[CONF_COND__MAX - 1 + LIMIT_META];
 	size_t		 norder;
+	/* issue 12: Uppy Companion's S3 routes (route_s3.c) */
+	int		 multipart;	/* multipart = yes: the routes answer */
+	size_t		 max_size_line;	/* where max_size and multipart were */
+	size_t		 multipart_line;	/* set, for conf_finish's errors */
 };
 
 struct conf {

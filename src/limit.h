@@ -190,6 +190,21 @@
 #define LIMIT_OSS_CALLBACK	LIMIT_FIELD_VALUE	/* x-oss-callback and
 					   x-oss-callback-var, base64 */
 /* ---- end of OSS API limits -------------------------------------------- */
+/* ---- Uppy Companion's S3 routes (issue 12): route_s3, s3req, s3id ----- */
+#define LIMIT_MULTIPART_OBJECT	(10000LL * LIMIT_OSS_PART_SIZE)	/* OSS: 10,000
+					   parts of 5 GiB, 48.8 TiB: max_size
+					   with multipart = yes */
+#define LIMIT_UPPY_PART_MIN	(5LL * 1024 * 1024)	/* the smallest part
+					   @uppy/aws-s3 sends but the last (both
+					   generations: 5 MiB) */
+#define LIMIT_S3_BODY		65536	/* POST s3/multipart */
+#define LIMIT_S3_COMPLETE_BODY	(1024 * 1024)	/* POST .../complete: 10,000
+					   parts (Companion takes 1 MB too) */
+#define LIMIT_S3_JSON_DEPTH	4	/* nesting in those bodies */
+#define LIMIT_S3_BATCH		1000	/* partNumbers of one batch request */
+#define LIMIT_S3_COMPLETE_TIMEOUT 60	/* seconds a Complete try may take
+					   at least (OSS joins the parts) */
+/* ---- end of Companion routes limits ----------------------------------- */
 /* ---- outbound HTTP (src/http.c), for every caller --------------------- */
 #define LIMIT_HTTP_RETRIES	10	/* retries at most */
 #define LIMIT_HTTP_BACKOFF_MS	200	/* first retry pause, doubled each time */

@@ -29,6 +29,7 @@
 #include "request.h"
 #include "responder.h"
 #include "routes.h"
+#include "secret.h"
 #include "sign.h"
 #include "signer.h"
 #include "util.h"
@@ -430,17 +431,26 @@ main(int argc, char *argv[])
 	r.conf = conf;
 	r.routes = routes;
 	r.nroutes = routes_len;
+	/*
+	 * issue 12: the server secret, read or made on first use.
+	 * XXX wave 2: helper H's secret_file key (issue 10) goes first.
+	 */
+	r.secret = secret_new(NULL, conf->cache_dir != NULL ?
+	    conf->cache_dir : DEFAULT_CACHE_DIR);
 	if ((r.creds = creds_source_new(conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ossign: %s: %s\n", conf->path, err);
 		/* A CGI still answers: 4xx for bad requests, else 503. */
-		if (mode == 1)
+		if (mode == 1) {
+			secret_free(r.secret);
 			goto out;
+		}
 	}
 	if (mode == 1)
 		rc = responder_fcgi(&r, fd, (int)workers) == 0 ? 0 : 1;
 	else
 		rc = responder_cgi(&r) == 0 ? 0 : 1;
 	creds_source_free(r.creds);
+	secret_free(r.secret);
 	if (mode == 0) {
 		/*
 		 * A CGI is done once its answer is out: skip the libraries'

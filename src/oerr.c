@@ -55,6 +55,10 @@ static const struct {
 	    "the object is stored but OSS's upload callback failed" },
 	[OERR_OSS_UNAVAILABLE] = { 503, "Service Unavailable",
 	    "storage_unavailable", "OSS could not be reached or was busy" },
+	/* Uppy Companion's S3 routes (issue 12) */
+	[OERR_UPLOAD_FORBIDDEN] = { 403, "Forbidden", "upload_forbidden",
+	    "this upload id was issued for another key, user or upload "
+	    "section" },
 };
 
 static int

@@ -32,6 +32,9 @@ enum oerr {
 	OERR_OSS_REFUSED,
 	OERR_OSS_CALLBACK_FAILED,
 	OERR_OSS_UNAVAILABLE,
+	/* Uppy Companion's S3 routes (issue 12) */
+	OERR_UPLOAD_FORBIDDEN,	/* an upload id used with another key,
+				   user or section */
 	OERR__MAX
 };
 

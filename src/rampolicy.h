@@ -13,8 +13,12 @@
 /*
  * A RAM policy allowing only oss:PutObject on acs:oss:*:*:BUCKET/PREFIX*
  * for the static part (before the first "${") of each upload's
- * key_prefix, duplicates and covered prefixes dropped.  Returns a new
- * string, or NULL with the reason in err (longer than
+ * key_prefix, duplicates and covered prefixes dropped; for the sections
+ * with multipart = yes also oss:ListParts and oss:AbortMultipartUpload on
+ * theirs (oss:PutObject covers Initiate, UploadPart and Complete); and,
+ * always, OSS's "prevent public ACLs" statement: Deny oss:PutObject on *
+ * when oss:x-oss-object-acl is public-read or public-read-write.  Returns
+ * a new string, or NULL with the reason in err (longer than
  * LIMIT_SESSION_POLICY, out of memory).
  */
 char	*rampolicy_auto(const struct conf *conf, char *err, size_t errlen);

@@ -15,12 +15,17 @@
 #include "request.h"
 
 struct route;
+struct secret;
 
 struct responder {
 	const struct conf	*conf;
 	struct creds_source	*creds;
 	const struct route	*routes;	/* routes.h's table */
 	size_t			 nroutes;
+	/* issue 12: the server secret (secret.h) for upload ids; NULL:
+	   none (the routes that need it answer 500).  XXX wave 2: helper H
+	   (issue 10) needs the same handle for callback tickets. */
+	struct secret		*secret;
 };
 
 /*

@@ -1,5 +1,6 @@
 /* The route table; see routes.h. */
 #include "route.h"
+#include "route_s3.h"
 #include "route_sign.h"
 #include "routes.h"
 
@@ -7,7 +8,29 @@
  * Every route, most specific first: the first row whose path pattern
  * matches picks the group (route.h).  Add rows above the catch-all ones.
  */
+#define S3_GET		ROUTE_M(REQUEST_GET)
+#define S3_POST		ROUTE_M(REQUEST_POST)
+#define S3_DELETE	ROUTE_M(REQUEST_DELETE)
+/* What @uppy/aws-s3 5.x sends (6.x sends content-type alone). */
+#define S3_HEADERS	"content-type, accept"
+
 const struct route routes[] = {
+	/* issue 12: Uppy Companion's S3 routes (route_s3.h); batch and
+	   complete above ID/N, as Companion's router has them */
+	{ "s3-params", ROUTE_TAIL, "s3/params", S3_GET, NULL, 0, S3_HEADERS,
+	    route_s3_params },
+	{ "s3-create", ROUTE_TAIL, "s3/multipart", S3_POST, NULL,
+	    LIMIT_S3_BODY, S3_HEADERS, route_s3_create },
+	{ "s3-batch", ROUTE_TAIL, "s3/multipart/*/batch", S3_GET, NULL, 0,
+	    S3_HEADERS, route_s3_batch },
+	{ "s3-complete", ROUTE_TAIL, "s3/multipart/*/complete", S3_POST, NULL,
+	    LIMIT_S3_COMPLETE_BODY, S3_HEADERS, route_s3_complete },
+	{ "s3-part", ROUTE_TAIL, "s3/multipart/*/*", S3_GET, NULL, 0,
+	    S3_HEADERS, route_s3_part },
+	{ "s3-list", ROUTE_TAIL, "s3/multipart/*", S3_GET, NULL, 0,
+	    S3_HEADERS, route_s3_list },
+	{ "s3-abort", ROUTE_TAIL, "s3/multipart/*", S3_DELETE, NULL, 0,
+	    S3_HEADERS, route_s3_abort },
 	{ "sign", ROUTE_ANY, NULL, ROUTE_M(REQUEST_GET), NULL, 0,
 	    "Content-Type", route_sign },
 };

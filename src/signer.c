@@ -31,6 +31,13 @@ signer_prepare(const struct conf *conf, const struct request_params *params,
 	out->up = up;
 
 	if (params->has_size) {
+		/* One form upload takes 5 GiB, whatever multipart allows. */
+		if (params->size > LIMIT_OBJECT_SIZE)
+			return oerr_set(d, OERR_TOO_LARGE,
+			    "the file is larger than %lld bytes, the most one "
+			    "form upload takes%s", LIMIT_OBJECT_SIZE,
+			    up->multipart ? ": upload it in parts (s3/multipart)"
+			    : "");
 		if (params->size > up->max_size)
 			return oerr_set(d, OERR_TOO_LARGE,
 			    "the file is larger than %lld bytes",
@@ -117,7 +124,10 @@ signer_condition(const struct conf_upload *up, const struct signer_req *sr,
 
 	switch (o->kind) {
 	case CONF_COND_RANGE:
-		return policy_add_range(pol, up->min_size, up->max_size);
+		/* A multipart section's max_size is not a form's (5 GiB). */
+		return policy_add_range(pol, up->min_size,
+		    up->max_size < LIMIT_OBJECT_SIZE ? up->max_size :
+		    LIMIT_OBJECT_SIZE);
 	case CONF_COND_KEY:
 		if (sr->key[0] != '\0')
 			return policy_add_eq(pol, "key", sr->key);
@@ -160,70 +170,161 @@ signer_condition(const struct conf_upload *up, const struct signer_req *sr,
 	return -1;
 }
 
-enum oerr
-signer_sign(const struct conf *conf, const struct signer_req *sr,
-    const struct creds *creds, time_t now, char **json, size_t *len,
+/* A signed policy, as both answers carry it. */
+struct signer_signed {
+	char	 date8[9], amzdate[17], expiso[25];
+	char	 credential[LIMIT_SECRET_LEN + 64], sig[SIGN_HEX_LEN + 1];
+	char	*pb64;
+	time_t	 exp;
+};
+
+static void
+signer_signed_clear(struct signer_signed *s)
+{
+	crypto_wipe(s->sig, sizeof(s->sig));
+	free(s->pb64);
+	s->pb64 = NULL;
+}
+
+/* Build and sign the policy for sr; OERR_OK, or an error with d filled. */
+static enum oerr
+signer_build(const struct conf *conf, const struct signer_req *sr,
+    const struct creds *creds, time_t now, struct signer_signed *out,
     struct oerr_detail *d)
 {
 	const struct conf_upload *up = sr->up;
 	struct policy *pol = NULL;
-	struct jsonw w;
-	char date8[9], amzdate[17], expiso[25], status[8];
-	char credential[LIMIT_SECRET_LEN + 64], sig[SIGN_HEX_LEN + 1];
-	char *pjson = NULL, *pb64 = NULL;
+	char *pjson = NULL;
 	const char *token = creds->security_token;
-	time_t exp;
 	size_t i;
 	enum oerr e = OERR_INTERNAL;
 
-	exp = now + (time_t)conf->policy_ttl;
+	memset(out, 0, sizeof(*out));
+	out->exp = now + (time_t)conf->policy_ttl;
 	if (creds->expiration != 0) {
 		if (creds->expiration - now < LIMIT_MIN_VALIDITY)
 			return oerr_set(d, OERR_CREDS_UNAVAILABLE,
 			    "the upload credentials are about to expire");
-		if (exp > creds->expiration)
-			exp = creds->expiration;
+		if (out->exp > creds->expiration)
+			out->exp = creds->expiration;
 	}
-	util_date8(now, date8);
-	util_amz_date(now, amzdate);
-	util_iso_ms(exp, expiso);
-	if (sign_v4_credential(creds->access_key_id, date8, conf->region,
-	    credential, sizeof(credential)) == -1)
+	util_date8(now, out->date8);
+	util_amz_date(now, out->amzdate);
+	util_iso_ms(out->exp, out->expiso);
+	if (sign_v4_credential(creds->access_key_id, out->date8, conf->region,
+	    out->credential, sizeof(out->credential)) == -1)
 		goto fail;
 
-	if ((pol = policy_new(exp)) == NULL ||
+	if ((pol = policy_new(out->exp)) == NULL ||
 	    policy_add_exact(pol, "bucket", conf->bucket) ||
 	    policy_add_exact(pol, "x-oss-signature-version", SIGN_VERSION) ||
-	    policy_add_exact(pol, "x-oss-credential", credential) ||
-	    policy_add_exact(pol, "x-oss-date", amzdate) ||
+	    policy_add_exact(pol, "x-oss-credential", out->credential) ||
+	    policy_add_exact(pol, "x-oss-date", out->amzdate) ||
 	    (token != NULL && policy_add_exact(pol, "x-oss-security-token",
 	    token)))
 		goto fail;
 	for (i = 0; i < up->norder; i++)
 		if (signer_condition(up, sr, &up->order[i], pol) == -1)
 			goto fail;
-	if (policy_render(pol, &pjson, &pb64) == -1)
+	if (policy_render(pol, &pjson, &out->pb64) == -1)
 		goto fail;
-	if (sign_v4_policy(creds->access_key_secret, date8, conf->region,
-	    pb64, sig) == -1)
+	if (sign_v4_policy(creds->access_key_secret, out->date8, conf->region,
+	    out->pb64, out->sig) == -1)
 		goto fail;
+	e = OERR_OK;
+	goto done;
+fail:
+	oerr_set(d, OERR_INTERNAL, "could not build the signature");
+	signer_signed_clear(out);
+done:
+	policy_free(pol);
+	free(pjson);
+	return e;
+}
 
+/* Every form field to send, in order, as one object; the file goes last. */
+static void
+signer_fields(struct jsonw *w, const struct signer_req *sr,
+    const struct creds *creds, const struct signer_signed *s)
+{
+	const struct conf_upload *up = sr->up;
+	const char *token = creds->security_token;
+	char status[8];
+	size_t i;
+
+	jsonw_open(w, '{');
+	if (sr->key[0] != '\0')
+		jsonw_kv(w, "key", sr->key);
+	jsonw_kv(w, "policy", s->pb64);
+	jsonw_kv(w, "x-oss-signature-version", SIGN_VERSION);
+	jsonw_kv(w, "x-oss-credential", s->credential);
+	jsonw_kv(w, "x-oss-date", s->amzdate);
+	jsonw_kv(w, "x-oss-signature", s->sig);
+	if (token != NULL)
+		jsonw_kv(w, "x-oss-security-token", token);
+	if (up->success_action_status != 0) {
+		snprintf(status, sizeof(status), "%d",
+		    up->success_action_status);
+		jsonw_kv(w, "success_action_status", status);
+	}
+	if (sr->ctype[0] != '\0') {
+		jsonw_kv(w, "Content-Type", sr->ctype);
+		jsonw_kv(w, "x-oss-content-type", sr->ctype);
+	}
+	if (up->forbid_overwrite)
+		jsonw_kv(w, "x-oss-forbid-overwrite", "true");
+	if (up->content_disposition != NULL)
+		jsonw_kv(w, "Content-Disposition", up->content_disposition);
+	if (up->cache_control != NULL)
+		jsonw_kv(w, "Cache-Control", up->cache_control);
+	if (up->object_acl != CONF_ACL_ANY) {
+		jsonw_kv(w, "x-oss-object-acl", conf_acl_names[up->object_acl]);
+		jsonw_kv(w, "acl", conf_acl_names[up->object_acl]);
+	}
+	if (up->storage_class != NULL)
+		jsonw_kv(w, "x-oss-storage-class", up->storage_class);
+	for (i = 0; i < up->nmeta; i++)
+		jsonw_kv(w, up->meta[i].field, up->meta[i].value);
+	jsonw_close(w, '}');
+}
+
+/* The room an answer takes, roughly (the writer grows as needed). */
+static size_t
+signer_hint(const struct creds *creds, const struct signer_signed *s)
+{
+	return 1024 + 2 * strlen(s->pb64) + (creds->security_token != NULL ?
+	    3 * strlen(creds->security_token) : 0);
+}
+
+enum oerr
+signer_sign(const struct conf *conf, const struct signer_req *sr,
+    const struct creds *creds, time_t now, char **json, size_t *len,
+    struct oerr_detail *d)
+{
+	const struct conf_upload *up = sr->up;
+	struct signer_signed s;
+	struct jsonw w;
+	const char *token = creds->security_token;
+	size_t i;
+	enum oerr e;
+
+	if ((e = signer_build(conf, sr, creds, now, &s, d)) != OERR_OK)
+		return e;
 	/* The vendor guide's fields first, so its pages work unchanged. */
-	jsonw_init(&w, 1024 + 2 * strlen(pb64) +
-	    (token != NULL ? 3 * strlen(token) : 0));
+	jsonw_init(&w, signer_hint(creds, &s));
 	jsonw_open(&w, '{');
-	jsonw_kv(&w, "policy", pb64);
+	jsonw_kv(&w, "policy", s.pb64);
 	jsonw_kv(&w, "x_oss_signature_version", SIGN_VERSION);
-	jsonw_kv(&w, "x_oss_credential", credential);
-	jsonw_kv(&w, "x_oss_date", amzdate);
-	jsonw_kv(&w, "signature", sig);
+	jsonw_kv(&w, "x_oss_credential", s.credential);
+	jsonw_kv(&w, "x_oss_date", s.amzdate);
+	jsonw_kv(&w, "signature", s.sig);
 	jsonw_kv(&w, "host", conf->host);
 	jsonw_kv(&w, "dir", sr->dir);
 	if (token != NULL)
 		jsonw_kv(&w, "security_token", token);
 	if (sr->key[0] != '\0')
 		jsonw_kv(&w, "key", sr->key);
-	jsonw_kv(&w, "expiration", expiso);
+	jsonw_kv(&w, "expiration", s.expiso);
 	jsonw_key(&w, "min_size");
 	jsonw_int(&w, up->min_size);
 	jsonw_key(&w, "max_size");
@@ -235,54 +336,43 @@ signer_sign(const struct conf *conf, const struct signer_req *sr,
 			jsonw_str(&w, up->content_types[i]);
 		jsonw_close(&w, ']');
 	}
-
-	/* Every form field to send, in order; the file goes last. */
 	jsonw_key(&w, "fields");
+	signer_fields(&w, sr, creds, &s);
+	jsonw_close(&w, '}');
+	*json = jsonw_finish(&w, len);
+	signer_signed_clear(&s);
+	if (*json == NULL)
+		return oerr_set(d, OERR_INTERNAL, "could not build the "
+		    "signature");
+	return OERR_OK;
+}
+
+enum oerr
+signer_sign_post(const struct conf *conf, const struct signer_req *sr,
+    const struct creds *creds, time_t now, char **json, size_t *len,
+    struct oerr_detail *d)
+{
+	struct signer_signed s;
+	struct jsonw w;
+	char url[LIMIT_URL_LEN + 2];
+	enum oerr e;
+
+	if ((e = signer_build(conf, sr, creds, now, &s, d)) != OERR_OK)
+		return e;
+	snprintf(url, sizeof(url), "%s/", conf->host);
+	jsonw_init(&w, signer_hint(creds, &s));
 	jsonw_open(&w, '{');
-	if (sr->key[0] != '\0')
-		jsonw_kv(&w, "key", sr->key);
-	jsonw_kv(&w, "policy", pb64);
-	jsonw_kv(&w, "x-oss-signature-version", SIGN_VERSION);
-	jsonw_kv(&w, "x-oss-credential", credential);
-	jsonw_kv(&w, "x-oss-date", amzdate);
-	jsonw_kv(&w, "x-oss-signature", sig);
-	if (token != NULL)
-		jsonw_kv(&w, "x-oss-security-token", token);
-	if (up->success_action_status != 0) {
-		snprintf(status, sizeof(status), "%d",
-		    up->success_action_status);
-		jsonw_kv(&w, "success_action_status", status);
-	}
-	if (sr->ctype[0] != '\0') {
-		jsonw_kv(&w, "Content-Type", sr->ctype);
-		jsonw_kv(&w, "x-oss-content-type", sr->ctype);
-	}
-	if (up->forbid_overwrite)
-		jsonw_kv(&w, "x-oss-forbid-overwrite", "true");
-	if (up->content_disposition != NULL)
-		jsonw_kv(&w, "Content-Disposition", up->content_disposition);
-	if (up->cache_control != NULL)
-		jsonw_kv(&w, "Cache-Control", up->cache_control);
-	if (up->object_acl != CONF_ACL_ANY) {
-		jsonw_kv(&w, "x-oss-object-acl", conf_acl_names[up->object_acl]);
-		jsonw_kv(&w, "acl", conf_acl_names[up->object_acl]);
-	}
-	if (up->storage_class != NULL)
-		jsonw_kv(&w, "x-oss-storage-class", up->storage_class);
-	for (i = 0; i < up->nmeta; i++)
-		jsonw_kv(&w, up->meta[i].field, up->meta[i].value);
+	jsonw_kv(&w, "method", "POST");
+	jsonw_kv(&w, "url", url);
+	jsonw_key(&w, "fields");
+	signer_fields(&w, sr, creds, &s);
+	jsonw_key(&w, "expires");
+	jsonw_int(&w, (long long)(s.exp - now));
 	jsonw_close(&w, '}');
-	jsonw_close(&w, '}');
-	if ((*json = jsonw_finish(&w, len)) == NULL)
-		goto fail;
-	e = OERR_OK;
-	goto done;
-fail:
-	oerr_set(d, OERR_INTERNAL, "could not build the signature");
-done:
-	crypto_wipe(sig, sizeof(sig));
-	policy_free(pol);
-	free(pjson);
-	free(pb64);
-	return e;
+	*json = jsonw_finish(&w, len);
+	signer_signed_clear(&s);
+	if (*json == NULL)
+		return oerr_set(d, OERR_INTERNAL, "could not build the "
+		    "signature");
+	return OERR_OK;
 }

@@ -42,4 +42,13 @@ enum oerr signer_sign(const struct conf *conf, const struct signer_req *sr,
 	    const struct creds *creds, time_t now, char **json, size_t *len,
 	    struct oerr_detail *d);
 
+/*
+ * The same signature in the shape Uppy Companion's GET s3/params answers
+ * (issue 12): {"method":"POST","url":HOST "/","fields":{...},"expires":
+ * seconds the policy is valid}, fields as signer_sign's.  Same contract.
+ */
+enum oerr signer_sign_post(const struct conf *conf,
+	    const struct signer_req *sr, const struct creds *creds, time_t now,
+	    char **json, size_t *len, struct oerr_detail *d);
+
 #endif /* OSSIGN_SIGNER_H */

@@ -57,7 +57,7 @@ printf 'bucket = b12\nregion = cn-hangzhou\n[upload a]\nmax_size = lots\n' \
 out=$(run -c "$T/bad.conf" -t 2>&1)
 st=$?
 isnt $st 0 "-t fails on a bad file"
-is "$out" "ossign: $T/bad.conf:4: max_size: lots is invalid (0..5368709120)" \
+is "$out" "ossign: $T/bad.conf:4: max_size: lots is invalid (0..53687091200000)" \
     "the error names file, line and key"
 printf 'bucket = b12\nregion = cn-hangzhou\n[upload avatars]\nkey_prefix = avatars/${user}\n' \
     >"$T/user.conf"

@@ -52,8 +52,8 @@ cgi "$T/rpc.conf" "upload=b&filename=x.png"
 is "$STATUS" 200 "RPC-signed AssumeRole works"
 is "$(emu_last AssumeRole SignatureStyle)" RPC "it was RPC"
 is "$(emu_last AssumeRole Policy)" \
-    '{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:PutObject"],"Resource":["acs:oss:*:*:ossign-test/user/*","acs:oss:*:*:ossign-test/public/img/*"]}]}' \
-    "session_policy = auto narrows to PutObject under the prefixes"
+    '{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:PutObject"],"Resource":["acs:oss:*:*:ossign-test/user/*","acs:oss:*:*:ossign-test/public/img/*"]},{"Effect":"Deny","Action":["oss:PutObject"],"Resource":"*","Condition":{"StringEquals":{"oss:x-oss-object-acl":["public-read","public-read-write"]}}}]}' \
+    "session_policy = auto narrows to PutObject under the prefixes, public ACLs denied"
 is "$(emu_stat AssumeRole)" 2 "another configuration, its own cache entry"
 
 # ---- refresh ahead of expiry, stale-on-error, never expired ------------

@@ -30,6 +30,46 @@ fails(const char *text, const char *want)
 
 #define BASE "bucket = examplebucket\nregion = cn-hangzhou\n"
 
+/* issue 12: multipart = yes, and the sizes it allows (7 tests). */
+static void
+t_multipart(void)
+{
+	char err[512];
+	struct conf *c;
+	const struct conf_upload *u;
+
+	c = parse(BASE "[upload big]\nmax_size = 53687091200000\n"
+	    "multipart = yes\n[upload small]\nmax_size = 5368709120\n", err,
+	    sizeof(err));
+	u = c != NULL ? conf_upload_find(c, "big") : NULL;
+	ok(u != NULL && u->multipart == 1 && u->max_size == 53687091200000LL,
+	    "multipart = yes after max_size: 48.8 TiB allowed (%s)", err);
+	u = c != NULL ? conf_upload_find(c, "small") : NULL;
+	ok(u != NULL && u->multipart == 0 && u->max_size == 5368709120LL,
+	    "without it: 5 GiB allowed, multipart off");
+	conf_free(c);
+	fails(BASE "[upload a]\nmax_size = 53687091200001\nmultipart = yes\n",
+	    "t.conf:4: max_size: 53687091200001 is too large "
+	    "(0..53687091200000)");
+	fails(BASE "[upload a]\nmultipart = no\n\nmax_size = 5368709121\n",
+	    "t.conf:6: [upload a]: max_size 5368709121 is above 5368709120 "
+	    "(5 GiB), the most one form upload takes; with multipart = yes it "
+	    "may go up to 53687091200000 (48.8 TiB)");
+	fails(BASE "[upload a]\nmultipart = maybe\n",
+	    "t.conf:4: multipart: expected yes or no, not maybe");
+	fails(BASE "[upload a]\nobject_acl = public-read\nmultipart = yes\n",
+	    "t.conf:5: [upload a]: multipart = yes with object_acl = "
+	    "public-read: a multipart upload cannot set an ACL "
+	    "(InitiateMultipartUpload takes none); use object_acl = default or "
+	    "any");
+	c = parse(BASE "multipart = yes\nobject_acl = any\n", err, sizeof(err));
+	ok(c != NULL && c->uploads[0].multipart == 1 &&
+	    c->uploads[0].norder == CONF_COND_META,
+	    "global multipart: the default section, no condition of its own "
+	    "(%s)", err);
+	conf_free(c);
+}
+
 int
 main(void)
 {
@@ -37,7 +77,8 @@ main(void)
 	const struct conf_upload *u;
 	char err[512];
 
-	tap_plan(85);
+	tap_plan(85 + 7);
+	t_multipart();
 
 	c = parse("# comment\n\n" BASE
 	    "host = http://127.0.0.1:9000/\n"
@@ -229,9 +270,11 @@ main(void)
 	fails(BASE "cors_origins = * http://a\n",
 	    "t.conf:3: cors_origins: * must stand alone");
 	fails(BASE "[upload a]\nmax_size = 6000000000\n", "t.conf:4: "
-	    "max_size: 6000000000 is too large (0..5368709120)");
+	    "[upload a]: max_size 6000000000 is above 5368709120 (5 GiB), the "
+	    "most one form upload takes; with multipart = yes it may go up to "
+	    "53687091200000 (48.8 TiB)");
 	fails(BASE "[upload a]\nmin_size = -1\n",
-	    "t.conf:4: min_size: -1 is too small (0..5368709120)");
+	    "t.conf:4: min_size: -1 is too small (0..53687091200000)");
 	fails(BASE "[upload a]\nmin_size = 10\nmax_size = 5\n",
 	    "t.conf: [upload a]: min_size 10 is above max_size 5");
 	fails(BASE "[upload a]\ncontent_types = image/*\n",

@@ -22,6 +22,36 @@ cfg(const char *text)
 	return c;
 }
 
+/* OSS's "prevent public ACLs" statement, in every auto policy. */
+#define DENY "{\"Effect\":\"Deny\",\"Action\":[\"oss:PutObject\"]," \
+	"\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{" \
+	"\"oss:x-oss-object-acl\":[\"public-read\",\"public-read-write\"]}}}"
+
+/* issue 12: multipart = yes sections gain ListParts and Abort, only. */
+static void
+t_policy_multipart(void)
+{
+	struct conf *c;
+	char err[256], *p;
+
+	c = cfg("bucket = b12\nregion = cn-hangzhou\n"
+	    "[upload a]\nkey_prefix = big/${user}/\nmultipart = yes\n"
+	    "max_size = 10000000000\n"
+	    "[upload b]\nkey_prefix = small/\n"
+	    "[upload c]\nkey_prefix = big/x/\nmultipart = yes\n");
+	p = c ? rampolicy_auto(c, err, sizeof(err)) : NULL;
+	is_str(p, "{\"Version\":\"1\",\"Statement\":[{\"Effect\":\"Allow\","
+	    "\"Action\":[\"oss:PutObject\"],\"Resource\":["
+	    "\"acs:oss:*:*:b12/big/*\",\"acs:oss:*:*:b12/small/*\"]},"
+	    "{\"Effect\":\"Allow\",\"Action\":[\"oss:ListParts\","
+	    "\"oss:AbortMultipartUpload\"],\"Resource\":["
+	    "\"acs:oss:*:*:b12/big/*\"]}," DENY "]}",
+	    "auto policy: ListParts and AbortMultipartUpload on the multipart "
+	    "sections' prefixes only");
+	free(p);
+	conf_free(c);
+}
+
 static void
 t_policy_auto(void)
 {
@@ -39,8 +69,9 @@ t_policy_auto(void)
 	p = c ? rampolicy_auto(c, err, sizeof(err)) : NULL;
 	is_str(p, "{\"Version\":\"1\",\"Statement\":[{\"Effect\":\"Allow\","
 	    "\"Action\":[\"oss:PutObject\"],\"Resource\":["
-	    "\"acs:oss:*:*:b12/user/*\",\"acs:oss:*:*:b12/public/*\"]}]}",
-	    "auto policy: static prefixes, covered ones dropped");
+	    "\"acs:oss:*:*:b12/user/*\",\"acs:oss:*:*:b12/public/*\"]}," DENY
+	    "]}", "auto policy: static prefixes, covered ones dropped, public "
+	    "ACLs denied");
 	free(p);
 	conf_free(c);
 
@@ -78,7 +109,8 @@ t_policy_auto(void)
 int
 main(void)
 {
-	tap_plan(4);
+	tap_plan(5);
 	t_policy_auto();
+	t_policy_multipart();
 	return tap_done();
 }

@@ -87,7 +87,7 @@
  *   (+ -key-id), x-oss-tagging-count, x-oss-meta-*; 404 NoSuchKey for a missing key only when
  *   the caller could have read it (the admin route).
  * - OPTIONS : CORS preflight against one bucket CORS rule: AllowedOrigin = --cors-origins (exact
- *   origins, or *), AllowedMethod GET POST HEAD, AllowedHeader *, ExposeHeader ETag and
+ *   origins, or *), AllowedMethod GET POST PUT HEAD, AllowedHeader *, ExposeHeader ETag and
  *   x-oss-request-id, MaxAgeSeconds 600.  Allowed: 200 with the Access-Control-* headers; refused:
  *   403 AccessForbidden without them.  Every other response carries Access-Control-Allow-Origin
  *   (+ Allow-Methods, Expose-Headers, Max-Age) only when the request's Origin matches the rule.
@@ -222,7 +222,7 @@ const LIMITS = Object.freeze({
 });
 
 const SIGNATURE_VERSION = 'OSS4-HMAC-SHA256';
-const CORS_METHODS = ['GET', 'POST', 'HEAD'];
+const CORS_METHODS = ['GET', 'POST', 'PUT', 'HEAD']; // PUT: multipart parts (oss-multipart.js)
 const CORS_EXPOSE = 'ETag, x-oss-request-id';
 const CORS_MAX_AGE = '600';
 
@@ -1426,25 +1426,7 @@ class Emulator {
     if (Math.abs(ctx.now - dateMs) > LIMITS.SKEW_MS) throw err.skewed();
 
     // Access key and security token (ledger).
-    const now = new Date(ctx.now);
-    const token = f.get('x-oss-security-token');
-    if (token !== undefined) {
-      const r = this.ledger.checkToken(this.stateDir, akid, token, now);
-      if (r === 'expired') throw err.tokenExpired();
-      if (r !== 'ok') {
-        if (!this.ledger.lookupAccessKey(this.stateDir, akid, now)) throw err.unknownAkid();
-        throw err.tokenInvalid();
-      }
-    }
-    const key = this.ledger.lookupAccessKey(this.stateDir, akid, now);
-    if (!key) throw err.unknownAkid();
-    if (key.disabled === true) throw err.disabledAkid();
-    if (key.token && token === undefined) throw err.unknownAkid();
-    if (key.token && key.expiration) {
-      const e = key.expiration;
-      const exp = e instanceof Date ? e.getTime() : typeof e === 'number' ? e : Date.parse(e);
-      if (ctx.now >= exp) throw err.tokenExpired();
-    }
+    const key = this.accessKey(ctx, akid, f.get('x-oss-security-token'));
 
     // Signature over the policy's base64 text, exactly as received.
     const policyB64 = f.get('policy');
@@ -1506,6 +1488,33 @@ class Emulator {
       status: f.get('success_action_status'),
       redirect: f.get('success_action_redirect') || null,
     };
+  }
+
+  /*
+   * The signing key of akid with the security token sent (undefined: none), from the ledger:
+   * {secret, token, policy, ...}, or throws InvalidAccessKeyId, InvalidSecurityToken or
+   * SecurityTokenExpired as OSS does.  Shared by PostObject and the multipart API.
+   */
+  accessKey(ctx, akid, token) {
+    const now = new Date(ctx.now);
+    if (token !== undefined) {
+      const r = this.ledger.checkToken(this.stateDir, akid, token, now);
+      if (r === 'expired') throw err.tokenExpired();
+      if (r !== 'ok') {
+        if (!this.ledger.lookupAccessKey(this.stateDir, akid, now)) throw err.unknownAkid();
+        throw err.tokenInvalid();
+      }
+    }
+    const key = this.ledger.lookupAccessKey(this.stateDir, akid, now);
+    if (!key) throw err.unknownAkid();
+    if (key.disabled === true) throw err.disabledAkid();
+    if (key.token && token === undefined) throw err.unknownAkid();
+    if (key.token && key.expiration) {
+      const e = key.expiration;
+      const exp = e instanceof Date ? e.getTime() : typeof e === 'number' ? e : Date.parse(e);
+      if (ctx.now >= exp) throw err.tokenExpired();
+    }
+    return key;
   }
 
   commit(st, a, etag, versionId) {
@@ -1639,7 +1648,11 @@ function main() {
   const o = parseArgs(process.argv.slice(2));
   // The ledger is written by the STS emulator's author; load it only when serving.
   const ledger = require(path.join(__dirname, 'ledger.js'));
-  const emu = new Emulator({ ...o, ledger });
+  // Multipart uploads plug into the route table (tests/emu/oss-multipart.js).
+  const { Multipart } = require(path.join(__dirname, 'oss-multipart.js'));
+  const multipart = new Multipart();
+  const emu = new Emulator({ ...o, ledger, routes: multipart.routes });
+  multipart.attach(emu);
   const server = http.createServer((req, res) => emu.handle(req, res));
   server.on('clientError', (e, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -1662,7 +1675,8 @@ function main() {
 
 module.exports = {
   computeSignature, credentialScope, parsePolicy, formatCondition, sessionPolicyAllows, storedContentType,
-  MultipartParser, LIMITS, OssError, CALLBACK_NONE, Emulator,
+  MultipartParser, LIMITS, OssError, CALLBACK_NONE, Emulator, err, xmlEscape, requestId, encodeKeyUrl,
+  isValidUtf8, checkHeaderField, parseIso, SIGNATURE_VERSION, STORAGE_CLASSES,
 };
 
 if (require.main === module) main();
