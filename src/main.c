@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cbcheck.h"
+#include "cbkey.h"
 #include "cbverify.h"
 #include "conf.h"
 #include "creds.h"
@@ -29,6 +30,7 @@
 #include "request.h"
 #include "responder.h"
 #include "routes.h"
+#include "secret.h"
 #include "sign.h"
 #include "signer.h"
 #include "util.h"
@@ -114,6 +116,7 @@ cmd_sign(const struct conf *conf, int argc, char *argv[])
 	struct oerr_detail d;
 	struct signer_req sr;
 	struct creds_source *src = NULL;
+	struct secret *secret = NULL;
 	const struct creds *creds;
 	struct reply rep;
 	char query[LIMIT_QUERY_LEN + 1] = "", err[512], *json = NULL;
@@ -170,6 +173,14 @@ cmd_sign(const struct conf *conf, int argc, char *argv[])
 	    signer_prepare(conf, &params, user, now, uuid, &sr, &d) !=
 	    OERR_OK)
 		goto out;
+	/* A section with callbacks: the ticket needs the server secret. */
+	if (sr.up->callback.url != NULL && ((secret = secret_new(
+	    conf->secret_file, conf->cache_dir)) == NULL ||
+	    secret_get(secret, &sr.secret, &sr.secretlen, &d) == -1)) {
+		if (secret == NULL)
+			oerr_set(&d, OERR_INTERNAL, NULL);
+		goto out;
+	}
 	if ((src = creds_source_new(conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ossign: %s\n", err);
 		goto done;
@@ -192,6 +203,7 @@ out:
 done:
 	reply_clear(&rep);
 	creds_source_free(src);
+	secret_free(secret);
 	return rc;
 }
 
@@ -331,7 +343,7 @@ main(int argc, char *argv[])
 	struct responder r;
 	struct creds_source *src;
 	const char *path, *address = NULL;
-	char err[1024];
+	char err[1024], note[1024];
 	long long workers = 1;
 	int ch, check = 0, fd, mode, rc = 1;
 
@@ -390,7 +402,21 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (check) {
+		/* Files the configuration names that are read later (issue 10). */
+		if (conf->secret_file != NULL &&
+		    secret_check_file(conf->secret_file, err, sizeof(err)) ==
+		    -1) {
+			fprintf(stderr, "ossign: %s: %s\n", conf->path, err);
+			goto out;
+		}
+		if (cbkey_check(conf, err, sizeof(err), note, sizeof(note)) ==
+		    -1) {
+			fprintf(stderr, "ossign: %s: %s\n", conf->path, err);
+			goto out;
+		}
 		printf("configuration OK\n");
+		if (note[0] != '\0')
+			fprintf(stderr, "ossign: note: %s\n", note);
 		fflush(stdout);
 		/*
 		 * The server's environment (its user, systemd credentials,
@@ -430,6 +456,12 @@ main(int argc, char *argv[])
 	r.conf = conf;
 	r.routes = routes;
 	r.nroutes = routes_len;
+	/* Upload callbacks (issue 10): nothing is read until first used. */
+	if ((r.secret = secret_new(conf->secret_file, conf->cache_dir)) ==
+	    NULL || (r.cbkeys = cbkey_new(conf)) == NULL) {
+		fprintf(stderr, "ossign: out of memory\n");
+		goto out;
+	}
 	if ((r.creds = creds_source_new(conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ossign: %s: %s\n", conf->path, err);
 		/* A CGI still answers: 4xx for bad requests, else 503. */
@@ -441,6 +473,8 @@ main(int argc, char *argv[])
 	else
 		rc = responder_cgi(&r) == 0 ? 0 : 1;
 	creds_source_free(r.creds);
+	secret_free(r.secret);
+	cbkey_free(r.cbkeys);
 	if (mode == 0) {
 		/*
 		 * A CGI is done once its answer is out: skip the libraries'

@@ -15,12 +15,19 @@
 #include "request.h"
 
 struct route;
+struct secret;
+struct cbkey_store;
 
 struct responder {
 	const struct conf	*conf;
 	struct creds_source	*creds;
 	const struct route	*routes;	/* routes.h's table */
 	size_t			 nroutes;
+	/* Upload callbacks (issue 10); NULL-safe: a NULL secret fails only
+	   the sections with callback_url, NULL keys fail every callback. */
+	struct secret		*secret;	/* secret.h: tickets (issue 12's
+						   upload ids may share it) */
+	struct cbkey_store	*cbkeys;	/* cbkey.h: OSS's public keys */
 };
 
 /*

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "callback.h"
 #include "crypto.h"
 #include "jsonw.h"
 #include "keyname.h"
@@ -24,6 +25,8 @@ signer_prepare(const struct conf *conf, const struct request_params *params,
 	int n;
 
 	memset(out, 0, sizeof(*out));
+	if (user != NULL && strlen(user) < sizeof(out->user))
+		memcpy(out->user, user, strlen(user) + 1);
 	name = params->has_upload ? params->upload : DEFAULT_UPLOAD;
 	if ((up = conf_upload_find(conf, name)) == NULL)
 		return oerr_set(d, OERR_UNKNOWN_UPLOAD,
@@ -160,6 +163,35 @@ signer_condition(const struct conf_upload *up, const struct signer_req *sr,
 	return -1;
 }
 
+/*
+ * The callback fields and conditions of sr (issue 10): for the key signed,
+ * or the prefix when the browser names the file, until exp.
+ */
+static struct callback_form *
+signer_callback(const struct conf *conf, const struct signer_req *sr,
+    time_t exp, struct oerr_detail *d)
+{
+	struct callback_values v;
+	struct callback_form *f;
+	char err[LIMIT_ERRMSG];
+
+	if (sr->secret == NULL) {
+		oerr_set(d, OERR_INTERNAL, "no server secret for the callback");
+		return NULL;
+	}
+	memset(&v, 0, sizeof(v));
+	v.bucket = conf->bucket;
+	v.user = sr->user;
+	v.upload = sr->up->name;
+	v.prefix = sr->key[0] == '\0';
+	v.key = v.prefix ? sr->dir : sr->key;
+	v.expiration = exp;
+	if ((f = callback_form_new(&sr->up->callback, &v, sr->secret,
+	    sr->secretlen, err, sizeof(err))) == NULL)
+		oerr_set(d, OERR_INTERNAL, "%s", err);
+	return f;
+}
+
 enum oerr
 signer_sign(const struct conf *conf, const struct signer_req *sr,
     const struct creds *creds, time_t now, char **json, size_t *len,
@@ -167,6 +199,7 @@ signer_sign(const struct conf *conf, const struct signer_req *sr,
 {
 	const struct conf_upload *up = sr->up;
 	struct policy *pol = NULL;
+	struct callback_form *cb = NULL;
 	struct jsonw w;
 	char date8[9], amzdate[17], expiso[25], status[8];
 	char credential[LIMIT_SECRET_LEN + 64], sig[SIGN_HEX_LEN + 1];
@@ -202,6 +235,16 @@ signer_sign(const struct conf *conf, const struct signer_req *sr,
 	for (i = 0; i < up->norder; i++)
 		if (signer_condition(up, sr, &up->order[i], pol) == -1)
 			goto fail;
+	if (up->callback.url != NULL) {
+		if ((cb = signer_callback(conf, sr, exp, d)) == NULL) {
+			e = d->err;
+			goto done;
+		}
+		for (i = 0; i < cb->n; i++)
+			if (policy_add_eq(pol, cb->conds[i].field,
+			    cb->conds[i].value) == -1)
+				goto fail;
+	}
 	if (policy_render(pol, &pjson, &pb64) == -1)
 		goto fail;
 	if (sign_v4_policy(creds->access_key_secret, date8, conf->region,
@@ -210,7 +253,8 @@ signer_sign(const struct conf *conf, const struct signer_req *sr,
 
 	/* The vendor guide's fields first, so its pages work unchanged. */
 	jsonw_init(&w, 1024 + 2 * strlen(pb64) +
-	    (token != NULL ? 3 * strlen(token) : 0));
+	    (token != NULL ? 3 * strlen(token) : 0) +
+	    (cb != NULL ? 2 * strlen(cb->fields[0].value) + 1024 : 0));
 	jsonw_open(&w, '{');
 	jsonw_kv(&w, "policy", pb64);
 	jsonw_kv(&w, "x_oss_signature_version", SIGN_VERSION);
@@ -271,6 +315,8 @@ signer_sign(const struct conf *conf, const struct signer_req *sr,
 		jsonw_kv(&w, "x-oss-storage-class", up->storage_class);
 	for (i = 0; i < up->nmeta; i++)
 		jsonw_kv(&w, up->meta[i].field, up->meta[i].value);
+	for (i = 0; cb != NULL && i < cb->n; i++)
+		jsonw_kv(&w, cb->fields[i].name, cb->fields[i].value);
 	jsonw_close(&w, '}');
 	jsonw_close(&w, '}');
 	if ((*json = jsonw_finish(&w, len)) == NULL)
@@ -281,6 +327,7 @@ fail:
 	oerr_set(d, OERR_INTERNAL, "could not build the signature");
 done:
 	crypto_wipe(sig, sizeof(sig));
+	callback_form_free(cb);
 	policy_free(pol);
 	free(pjson);
 	free(pb64);
