@@ -3,12 +3,13 @@
 
     cb-request.py --body FILE [--type json|form] [--sign-key PEM | --authorization B64 | --no-auth]
                   [--key-url URL | --key-url-raw B64 | --no-key-url] [--path /ossign/callback?q]
-                  [--signed-path P] (--url http://127.0.0.1:PORT | --cgi PROGRAM) [--out FILE]
+                  [--signed-path P] [--signed-body FILE]
+                  (--url http://127.0.0.1:PORT | --cgi PROGRAM) [--out FILE]
 
 Signs as OSS does (RSA PKCS#1 v1.5 with MD5, openssl dgst -md5 -sign) over urldecode(path), then
 "?" and the raw query when there is one, then "\\n", then the body; Authorization is base64 of the
 signature, x-oss-pub-key-url base64 of the key URL (default OSS's own).  --signed-path signs another
-path than the one sent (a tampered request).  Sends it with http.client to --url, or runs --cgi
+path than the one sent, --signed-body another body (a tampered request).  Sends it with http.client to --url, or runs --cgi
 PROGRAM (through $OSSIGN_WRAP, e.g. valgrind) with the CGI variables a web server would set and the
 body on stdin.  Prints the HTTP status; the answer's body goes to --out.
 """
@@ -45,6 +46,7 @@ def main():
     ap.add_argument("--no-key-url", action="store_true")
     ap.add_argument("--path", default="/ossign/callback")
     ap.add_argument("--signed-path")
+    ap.add_argument("--signed-body")
     ap.add_argument("--url")
     ap.add_argument("--cgi")
     ap.add_argument("--out", default=os.devnull)
@@ -57,7 +59,8 @@ def main():
     if a.authorization is not None:
         headers["Authorization"] = a.authorization
     elif not a.no_auth:
-        headers["Authorization"] = sign(a.sign_key, signed_string(a.signed_path or a.path, body))
+        signed = open(a.signed_body, "rb").read() if a.signed_body else body
+        headers["Authorization"] = sign(a.sign_key, signed_string(a.signed_path or a.path, signed))
     if a.key_url_raw is not None:
         headers["x-oss-pub-key-url"] = a.key_url_raw
     elif not a.no_key_url:
