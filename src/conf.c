@@ -899,6 +899,13 @@ conf_finish_callback(struct conf_parser *p, struct conf_upload *u,
 		memset(s, 0, sizeof(*s));
 		return conf_fail(p, "[upload %s] %s", u->name, err);
 	}
+	if (u->callback_verify_object && p->conf->session_policy_auto) {
+		p->line = u->callback_line[0];
+		memset(s, 0, sizeof(*s));
+		return conf_fail(p, "[upload %s]: callback_verify_object needs "
+		    "oss:GetObject, which session_policy = auto does not grant "
+		    "(its token reaches browsers)", u->name);
+	}
 	if (u->callback_forward != NULL && p->conf->secret_file == NULL) {
 		p->line = u->callback_line[0];
 		memset(s, 0, sizeof(*s));

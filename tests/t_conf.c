@@ -37,7 +37,7 @@ main(void)
 	const struct conf_upload *u;
 	char err[512];
 
-	tap_plan(85 + 22);	/* + upload callbacks (issue 10) */
+	tap_plan(85 + 23);	/* + upload callbacks (issue 10) */
 
 	c = parse("# comment\n\n" BASE
 	    "host = http://127.0.0.1:9000/\n"
@@ -356,6 +356,11 @@ main(void)
 	    "callback_forward = http://127.0.0.1:1/h\n",
 	    "t.conf:4: [upload a]: callback_forward needs secret_file: the "
 	    "application checks X-Ossign-Signature with the same secret");
+	fails(BASE "session_policy = auto\n[upload a]\n"
+	    "callback_url = https://a.example/cb\ncallback_verify_object = yes\n",
+	    "t.conf:5: [upload a]: callback_verify_object needs oss:GetObject, "
+	    "which session_policy = auto does not grant (its token reaches "
+	    "browsers)");
 	fails(BASE "[upload a]\ncallback_forward = ftp://x/h\n",
 	    "t.conf:4: callback_forward: ftp://x/h is not an http(s) URL");
 	fails(BASE "callback_key_urls = gosspublic.alicdn.com/k.pem\n",
