@@ -55,7 +55,7 @@ usage(FILE *f)
 	    "[--filename name]\n"
 	    "              [--content-type type] [--size bytes] "
 	    "[--user name]\n"
-	    "       ossign callback-verify [--key file] [--key-url url]... "
+	    "       ossign [-c file] callback-verify [--key file] [--key-url url]... "
 	    "[file]\n"
 	    "       ossign -h | -V\n"
 	    "Serves upload signatures as a FastCGI responder (started by "
@@ -261,13 +261,13 @@ read_path(const char *path, size_t max, size_t *len)
 
 /*
  * ossign callback-verify: check OSS's signature on one captured callback
- * (cbcheck.c).  Needs no configuration.  Exit 0: it verifies; 1: it does
- * not; 2: usage, or FILE or the key cannot be read.
- * XXX: with -c, take callback_public_key and callback_key_urls from the
- * configuration once those keys exist (issue 10, later wave).
+ * (cbcheck.c).  Needs no configuration; with -c FILE (conf not NULL), its
+ * callback_public_key and callback_key_urls stand in for --key and
+ * --key-url when those are not given.  Exit 0: it verifies; 1: it does
+ * not; 2: usage, or FILE, the configuration or the key cannot be read.
  */
 static int
-cmd_callback_verify(int argc, char *argv[])
+cmd_callback_verify(const struct conf *conf, int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
@@ -279,13 +279,14 @@ cmd_callback_verify(int argc, char *argv[])
 	char err[256];
 	const char *keypath = DEFAULT_CB_KEY_FILE, *path = "-";
 	size_t nurls = 0, pemlen = 0, reqlen = 0;
-	int ch, ok = 0, rc = 2;
+	int ch, ok = 0, rc = 2, keygiven = 0;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'k':
 			keypath = optarg;
+			keygiven = 1;
 			break;
 		case 'u':
 			if (nurls == LIMIT_CB_KEY_URLS) {
@@ -306,6 +307,13 @@ cmd_callback_verify(int argc, char *argv[])
 	}
 	if (argc - optind == 1)
 		path = argv[optind];
+	if (conf != NULL && !keygiven && conf->callback_public_key != NULL)
+		keypath = conf->callback_public_key;
+	for (ch = 0; conf != NULL && nurls == 0 &&
+	    (size_t)ch < conf->ncallback_key_urls; ch++)
+		urls[ch] = conf->callback_key_urls[ch];
+	if (conf != NULL && nurls == 0)
+		nurls = conf->ncallback_key_urls;
 	if ((pem = read_path(keypath, LIMIT_CB_PEM, &pemlen)) == NULL) {
 		fprintf(stderr, "ossign: %s: %s\n", keypath, errno == EFBIG ?
 		    "too large for a public key" : strerror(errno));
@@ -345,7 +353,7 @@ main(int argc, char *argv[])
 	const char *path, *address = NULL;
 	char err[1024], note[1024];
 	long long workers = 1;
-	int ch, check = 0, fd, mode, rc = 1;
+	int ch, check = 0, fd, mode, rc = 1, given = 0;
 
 	no_core_dumps();
 	if ((path = getenv("OSSIGN_CONFIG")) == NULL || *path == '\0')
@@ -355,6 +363,7 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'c':
 			path = optarg;
+			given = 1;
 			break;
 		case 'd':
 			olog_set_level(OLOG_DEBUG);
@@ -386,9 +395,16 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	/* Checks a captured request on its own: no configuration needed. */
-	if (argc > 0 && !check && strcmp(argv[0], "callback-verify") == 0)
-		return cmd_callback_verify(argc, argv);
+	/* Checks a captured request on its own: a configuration only with -c. */
+	if (argc > 0 && !check && strcmp(argv[0], "callback-verify") == 0) {
+		if (given && (conf = conf_load(path, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "ossign: %s\n", err);
+			return 2;
+		}
+		rc = cmd_callback_verify(conf, argc, argv);
+		conf_free(conf);
+		return rc;
+	}
 
 	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ossign: %s\n", err);
