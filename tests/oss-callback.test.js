@@ -294,15 +294,20 @@ test('a bad callback field is refused before anything is stored', async () => {
   assert.equal(await stored(key), false);
 });
 
-test('system variables: CRC-64/XZ and the sizes of PNG, GIF and JPEG images', () => {
-  assert.equal(cbmod.crc64(Buffer.from('123456789')), BigInt('0x995DC9BBDF1939FA').toString());
-  const png = Buffer.alloc(33);
+/* The start of a PNG of w x h pixels, n bytes long (signature and IHDR). */
+function pngOf(w, h, n) {
+  const png = Buffer.alloc(n);
   Buffer.from([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]).copy(png);
   png.writeUInt32BE(13, 8);
   png.write('IHDR', 12, 'latin1');
-  png.writeUInt32BE(640, 16);
-  png.writeUInt32BE(480, 20);
-  assert.deepEqual(cbmod.imageInfo(png), { width: 640, height: 480, format: 'png' });
+  png.writeUInt32BE(w, 16);
+  png.writeUInt32BE(h, 20);
+  return png;
+}
+
+test('system variables: CRC-64/XZ and the sizes of PNG, GIF and JPEG images', () => {
+  assert.equal(cbmod.crc64(Buffer.from('123456789')), BigInt('0x995DC9BBDF1939FA').toString());
+  assert.deepEqual(cbmod.imageInfo(pngOf(640, 480, 33)), { width: 640, height: 480, format: 'png' });
   const gif = Buffer.from('GIF89a\x20\x03\x58\x02', 'latin1');
   assert.deepEqual(cbmod.imageInfo(gif), { width: 800, height: 600, format: 'gif' });
   const jpg = Buffer.from([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0, 0, 0xFF, 0xC0, 0x00, 0x11, 8, 0x01, 0xE0, 0x02, 0x80, 3]);
@@ -314,12 +319,7 @@ test('system variables: CRC-64/XZ and the sizes of PNG, GIF and JPEG images', ()
 
 test('an image upload: imageInfo filled into the body', async () => {
   const app = await startApp(json200({}));
-  const png = Buffer.alloc(64);
-  Buffer.from([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]).copy(png);
-  png.writeUInt32BE(13, 8);
-  png.write('IHDR', 12, 'latin1');
-  png.writeUInt32BE(3, 16);
-  png.writeUInt32BE(2, 20);
+  const png = pngOf(3, 2, 64);
   const res = await upload(uniq(), { callbackUrl: `${app.url}/i`, callbackBodyType: 'application/json',
     callbackBody: '{"h":${imageInfo.height},"w":${imageInfo.width},"f":${imageInfo.format},"t":${mimeType}}' },
   { data: png, type: 'image/png' });
