@@ -47,7 +47,8 @@
  * object on OSS and compare etag and size before delivering
  * (callback_verify_object) when the application relies on them; refuse
  * callbacks for sections without callback_url (no ticket is issued for
- * them).  Treat tickets like signatures: never log one in full.
+ * them).  route_callback.c does all three (cbdeliver.h, cbobject.h).
+ * Treat tickets like signatures: never log one in full.
  */
 #ifndef OSSIGN_CALLBACK_H
 #define OSSIGN_CALLBACK_H

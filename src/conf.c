@@ -61,6 +61,8 @@ enum conf_type {
 	T_HEADER,	/* an HTTP header value: printable ASCII */
 	T_ACL,		/* enum conf_acl */
 	T_STORAGE,	/* a storage class name */
+	T_CB_KEY_URLS,	/* callback_key_urls: http(s) URLs (issue 10) */
+	T_CB_BODY_TYPE,	/* enum callback_body_type (issue 10) */
 };
 
 struct conf_key {
@@ -69,13 +71,19 @@ struct conf_key {
 	enum conf_type	 type;
 	size_t		 off;
 	long long	 min, max;
-	enum conf_cond	 cond;		/* for upload keys */
+	enum conf_cond	 cond;		/* for upload keys; __MAX: none */
+	int		 line;		/* callback_line[] slot, or -1 */
 };
 
 #define G(n, t, f, lo, hi) \
-	{ n, SCOPE_GLOBAL, t, offsetof(struct conf, f), lo, hi, CONF_COND__MAX }
+	{ n, SCOPE_GLOBAL, t, offsetof(struct conf, f), lo, hi, CONF_COND__MAX, \
+	    -1 }
 #define U(n, t, f, lo, hi, c) \
-	{ n, SCOPE_UPLOAD, t, offsetof(struct conf_upload, f), lo, hi, c }
+	{ n, SCOPE_UPLOAD, t, offsetof(struct conf_upload, f), lo, hi, c, -1 }
+/* An upload callback key (issue 10): no condition of its own. */
+#define UCB(n, t, f, lo, hi, line) \
+	{ n, SCOPE_UPLOAD, t, offsetof(struct conf_upload, f), lo, hi, \
+	    CONF_COND__MAX, line }
 
 static const struct conf_key conf_keys[] = {
 	G("bucket", T_BUCKET, bucket, 0, 0),
@@ -124,6 +132,25 @@ static const struct conf_key conf_keys[] = {
 	U("storage_class", T_STORAGE, storage_class, 0, 0, CONF_COND_STORAGE),
 	/* issue 12: Uppy Companion's S3 routes; no policy condition */
 	U("multipart", T_BOOL, multipart, 0, 0, CONF_COND__MAX),
+	/* ---- upload callbacks (issue 10) ---- */
+	G("secret_file", T_PATH, secret_file, 0, 0),
+	G("callback_key_urls", T_CB_KEY_URLS, callback_key_urls, 0, 0),
+	G("callback_public_key", T_PATH, callback_public_key, 0, 0),
+	UCB("callback_url", T_STR, callback_url, 1,
+	    LIMIT_CB_URLS * (LIMIT_URL_LEN + 1), 0),
+	UCB("callback_host", T_STR, callback_host, 1, LIMIT_CB_HOST_LEN, 1),
+	UCB("callback_sni", T_BOOL, callback_sni, 0, 0, -1),
+	UCB("callback_body_type", T_CB_BODY_TYPE, callback_body_type, 0, 0,
+	    -1),
+	UCB("callback_body", T_STR, callback_body, 1, LIMIT_CB_TEMPLATE, 2),
+	UCB("callback_insecure", T_BOOL, callback_insecure, 0, 0, -1),
+	UCB("callback_verify_object", T_BOOL, callback_verify_object, 0, 0,
+	    -1),
+	UCB("callback_spool", T_PATH, callback_spool, 0, 0, -1),
+	UCB("callback_forward", T_URL, callback_forward, 0, 0, -1),
+	UCB("callback_timeout", T_INT, callback_timeout, 1,
+	    LIMIT_CB_TIMEOUT_MAX, -1),
+	/* ---- end of upload callbacks ---- */
 };
 
 #define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -186,6 +213,11 @@ conf_upload_clear(struct conf_upload *u)
 	free(u->cache_control);
 	free(u->storage_class);
 	conf_strv_free(u->content_types, u->ncontent_types);
+	free(u->callback_url);
+	free(u->callback_host);
+	free(u->callback_body);
+	free(u->callback_spool);
+	free(u->callback_forward);
 	for (i = 0; i < u->nmeta; i++) {
 		free(u->meta[i].field);
 		free(u->meta[i].value);
@@ -219,6 +251,9 @@ conf_free(struct conf *c)
 	free(c->cache_dir);
 	free(c->ca_file);
 	free(c->proxy);
+	free(c->secret_file);
+	conf_strv_free(c->callback_key_urls, c->ncallback_key_urls);
+	free(c->callback_public_key);
 	for (i = 0; i < c->nuploads; i++)
 		conf_upload_clear(&c->uploads[i]);
 	free(c->uploads);
@@ -234,6 +269,17 @@ conf_upload_find(const struct conf *c, const char *name)
 		if (strcmp(c->uploads[i].name, name) == 0)
 			return &c->uploads[i];
 	return NULL;
+}
+
+int
+conf_has_callbacks(const struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nuploads; i++)
+		if (c->uploads[i].callback.url != NULL)
+			return 1;
+	return 0;
 }
 
 int
@@ -593,6 +639,29 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 			    "IA, Archive, ColdArchive or DeepColdArchive, "
 			    "not %s", v);
 		return conf_set_str(p, (char **)field, v);
+	case T_CB_KEY_URLS:
+		if (conf_split(p, v, LIMIT_CB_KEY_URLS, &p->conf->callback_key_urls,
+		    &p->conf->ncallback_key_urls) == -1)
+			return -1;
+		for (i = 0; i < p->conf->ncallback_key_urls; i++) {
+			const char *u = p->conf->callback_key_urls[i];
+
+			if (strlen(u) > LIMIT_URL_LEN || !conf_url_ok(u, 1) ||
+			    strchr(u, '#') != NULL)
+				return conf_fail(p, "callback_key_urls: %.64s is "
+				    "not an http(s) URL", u);
+		}
+		return 0;
+	case T_CB_BODY_TYPE:
+		for (e = 0; e < CALLBACK_BODY__MAX; e++)
+			if (strcmp(v, callback_body_types[e]) == 0)
+				break;
+		if (e == CALLBACK_BODY__MAX)
+			return conf_fail(p, "callback_body_type: expected %s or "
+			    "%s, not %s", callback_body_types[CALLBACK_JSON],
+			    callback_body_types[CALLBACK_FORM], v);
+		*(int *)field = e;
+		return 0;
 	}
 	return conf_fail(p, "%s: internal error", k->name);
 }
@@ -606,6 +675,9 @@ conf_upload_defaults(struct conf_upload *u)
 	u->forbid_overwrite = 0;
 	u->success_action_status = 0;
 	u->object_acl = CONF_ACL_DEFAULT;
+	u->callback_sni = -1;
+	u->callback_body_type = CALLBACK_JSON;
+	u->callback_timeout = DEFAULT_CB_TIMEOUT;
 }
 
 static void
@@ -793,7 +865,66 @@ conf_line(struct conf_parser *p, char *s)
 		u->max_size_line = p->line;
 	else if (k->off == offsetof(struct conf_upload, multipart))
 		u->multipart_line = p->line;
+	if (k->line >= 0)
+		u->callback_line[k->line] = p->line;
 	return conf_set(p, k, u, val);
+}
+
+/*
+ * An upload section's callback keys (issue 10), once its section is read:
+ * the settings callback.h checks, each error on the line of the key it
+ * names.
+ */
+static int
+conf_finish_callback(struct conf_parser *p, struct conf_upload *u,
+    const unsigned char *seen)
+{
+	struct callback_settings *s = &u->callback;
+	char err[480];
+	size_t i;
+
+	if (u->callback_url == NULL) {
+		for (i = 0; i < CONF_NKEYS; i++)
+			if (seen != NULL && seen[i] &&
+			    strncmp(conf_keys[i].name, "callback_",
+			    9) == 0)
+				return conf_fail(p, "[upload %s]: %s needs "
+				    "callback_url", u->name, conf_keys[i].name);
+		return 0;
+	}
+	s->url = u->callback_url;
+	s->host = u->callback_host;
+	s->sni = u->callback_sni;
+	s->body_type = (enum callback_body_type)u->callback_body_type;
+	s->body = u->callback_body;
+	s->insecure = u->callback_insecure;
+	if (callback_settings_check(s, err, sizeof(err)) == -1) {
+		p->line = u->callback_line[0];
+		if (strncmp(err, "callback_host", 13) == 0 &&
+		    u->callback_line[1] > 0)
+			p->line = u->callback_line[1];
+		else if (strncmp(err, "callback_body:", 14) == 0 &&
+		    u->callback_line[2] > 0)
+			p->line = u->callback_line[2];
+		memset(s, 0, sizeof(*s));
+		return conf_fail(p, "[upload %s] %s", u->name, err);
+	}
+	if (u->callback_verify_object && p->conf->session_policy_auto) {
+		p->line = u->callback_line[0];
+		memset(s, 0, sizeof(*s));
+		return conf_fail(p, "[upload %s]: callback_verify_object needs "
+		    "oss:GetObject, which session_policy = auto does not grant "
+		    "(its token reaches browsers)", u->name);
+	}
+	if (u->callback_forward != NULL && p->conf->secret_file == NULL) {
+		p->line = u->callback_line[0];
+		memset(s, 0, sizeof(*s));
+		return conf_fail(p, "[upload %s]: callback_forward needs "
+		    "secret_file: the application checks X-Ossign-Signature "
+		    "with the same secret", u->name);
+	}
+	p->line = 0;
+	return 0;
 }
 
 /* Checks that span keys, and defaults, once the whole file is read. */
@@ -857,6 +988,9 @@ conf_finish(struct conf_parser *p)
 			return conf_fail(p, "out of memory");
 		for (kind = 0; kind < CONF_COND_META; kind++)
 			conf_order_add(u, kind, 0);
+		if (conf_finish_callback(p, u, p->seen_upload != NULL ?
+		    p->seen_upload + i * CONF_NKEYS : NULL) == -1)
+			return -1;
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "callback.h"
 #include "limit.h"
 
 enum conf_creds {
@@ -91,6 +92,23 @@ struct conf_upload {
 	int		 multipart;	/* multipart = yes: the routes answer */
 	size_t		 max_size_line;	/* where max_size and multipart were */
 	size_t		 multipart_line;	/* set, for conf_finish's errors */
+
+	/* Upload callbacks (issue 10): callback.url NULL means none.  The
+	   settings point at the strings below, checked at load by
+	   callback_settings_check. */
+	struct callback_settings callback;
+	char		*callback_url;
+	char		*callback_host;
+	char		*callback_body;
+	int		 callback_sni;		/* -1: unset */
+	int		 callback_body_type;	/* enum callback_body_type */
+	int		 callback_insecure;
+	int		 callback_verify_object;	/* HEAD it on OSS first */
+	char		*callback_spool;	/* a directory, or NULL */
+	char		*callback_forward;	/* an internal URL, or NULL */
+	long long	 callback_timeout;	/* seconds, for the forward */
+	size_t		 callback_line[3];	/* lines of callback_url,
+						   callback_host, callback_body */
 };
 
 struct conf {
@@ -127,6 +145,12 @@ struct conf {
 	char		*ca_file;
 	char		*proxy;
 
+	/* Upload callbacks (issue 10). */
+	char		*secret_file;		/* NULL: cache_dir/secret */
+	char		**callback_key_urls;	/* NULL: OSS's own (cbverify) */
+	size_t		 ncallback_key_urls;
+	char		*callback_public_key;	/* a PEM file pinned, or NULL */
+
 	struct conf_upload *uploads;
 	size_t		 nuploads;
 };
@@ -148,6 +172,9 @@ void		 conf_free(struct conf *conf);
 /* The upload section called name, or NULL. */
 const struct conf_upload *conf_upload_find(const struct conf *conf,
 		    const char *name);
+
+/* 1 when some upload section has callback_url (issue 10). */
+int		 conf_has_callbacks(const struct conf *conf);
 
 /* 1 when origin is allowed by cors_origins, else 0. */
 int		 conf_origin_allowed(const struct conf *conf,

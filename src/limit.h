@@ -162,6 +162,25 @@
 #else
 #define DEFAULT_CB_KEY_FILE	"/usr/local/share/ossign/callback_pub_key_v1.pem"
 #endif
+/* ---- upload callbacks wired (issue 10, wave 2): route, keys, delivery -- */
+#define LIMIT_CB_REQUEST_URI	LIMIT_CB_TARGET	/* REQUEST_URI kept raw */
+#define LIMIT_CB_TIMEOUT_MAX	4	/* callback_timeout at most, seconds:
+					   OSS gives up after 5 */
+#define DEFAULT_CB_TIMEOUT	3	/* callback_timeout, seconds */
+#define LIMIT_CB_DEADLINE_MS	4500	/* everything a callback does (key
+					   fetch, HEAD, forward) fits in this */
+#define LIMIT_CB_KEY_FETCH_MS	2000	/* fetching a public key, once */
+#define LIMIT_CB_HEAD_MS	2000	/* callback_verify_object's HEAD */
+#define LIMIT_CB_ANSWER		(1024 * 1024)	/* OSS: the answer, at most 1 MB */
+#define LIMIT_CB_ANSWER_DEPTH	32	/* nesting in the application's answer */
+#define LIMIT_CB_KEYS		(LIMIT_CB_KEY_URLS + 2)	/* keys one process
+					   keeps: pinned, shipped, fetched */
+/* A claim (cache_dir/cb-ID, "delivered once") is kept as long as its
+   ticket can still be valid: the longest policy_ttl, the grace, an hour. */
+#define LIMIT_CB_CLAIM_KEEP	(LIMIT_TTL_MAX + DEFAULT_CB_GRACE + 3600)
+#define LIMIT_CB_PRUNE_EVERY	3600	/* seconds between sweeps of old claims */
+#define LIMIT_CB_FORWARD_SKEW	300	/* X-Ossign-Signature: the t= the
+					   application should accept, +-s */
 /* ---- end of callback limits -------------------------------------------- */
 /* ---- OSS API (issue 12): V4 request signing, XML answers, multipart --- */
 #define LIMIT_BUCKET_LEN	63	/* OSS: a bucket name, 3..63 bytes */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cbcheck.h"
+#include "cbkey.h"
 #include "cbverify.h"
 #include "conf.h"
 #include "creds.h"
@@ -54,7 +55,7 @@ usage(FILE *f)
 	    "[--filename name]\n"
 	    "              [--content-type type] [--size bytes] "
 	    "[--user name]\n"
-	    "       ossign callback-verify [--key file] [--key-url url]... "
+	    "       ossign [-c file] callback-verify [--key file] [--key-url url]... "
 	    "[file]\n"
 	    "       ossign -h | -V\n"
 	    "Serves upload signatures as a FastCGI responder (started by "
@@ -115,6 +116,7 @@ cmd_sign(const struct conf *conf, int argc, char *argv[])
 	struct oerr_detail d;
 	struct signer_req sr;
 	struct creds_source *src = NULL;
+	struct secret *secret = NULL;
 	const struct creds *creds;
 	struct reply rep;
 	char query[LIMIT_QUERY_LEN + 1] = "", err[512], *json = NULL;
@@ -171,6 +173,14 @@ cmd_sign(const struct conf *conf, int argc, char *argv[])
 	    signer_prepare(conf, &params, user, now, uuid, &sr, &d) !=
 	    OERR_OK)
 		goto out;
+	/* A section with callbacks: the ticket needs the server secret. */
+	if (sr.up->callback.url != NULL && ((secret = secret_new(
+	    conf->secret_file, conf->cache_dir)) == NULL ||
+	    secret_get(secret, &sr.secret, &sr.secretlen, &d) == -1)) {
+		if (secret == NULL)
+			oerr_set(&d, OERR_INTERNAL, NULL);
+		goto out;
+	}
 	if ((src = creds_source_new(conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ossign: %s\n", err);
 		goto done;
@@ -193,6 +203,7 @@ out:
 done:
 	reply_clear(&rep);
 	creds_source_free(src);
+	secret_free(secret);
 	return rc;
 }
 
@@ -250,13 +261,13 @@ read_path(const char *path, size_t max, size_t *len)
 
 /*
  * ossign callback-verify: check OSS's signature on one captured callback
- * (cbcheck.c).  Needs no configuration.  Exit 0: it verifies; 1: it does
- * not; 2: usage, or FILE or the key cannot be read.
- * XXX: with -c, take callback_public_key and callback_key_urls from the
- * configuration once those keys exist (issue 10, later wave).
+ * (cbcheck.c).  Needs no configuration; with -c FILE (conf not NULL), its
+ * callback_public_key and callback_key_urls stand in for --key and
+ * --key-url when those are not given.  Exit 0: it verifies; 1: it does
+ * not; 2: usage, or FILE, the configuration or the key cannot be read.
  */
 static int
-cmd_callback_verify(int argc, char *argv[])
+cmd_callback_verify(const struct conf *conf, int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
@@ -268,13 +279,14 @@ cmd_callback_verify(int argc, char *argv[])
 	char err[256];
 	const char *keypath = DEFAULT_CB_KEY_FILE, *path = "-";
 	size_t nurls = 0, pemlen = 0, reqlen = 0;
-	int ch, ok = 0, rc = 2;
+	int ch, ok = 0, rc = 2, keygiven = 0;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'k':
 			keypath = optarg;
+			keygiven = 1;
 			break;
 		case 'u':
 			if (nurls == LIMIT_CB_KEY_URLS) {
@@ -295,6 +307,13 @@ cmd_callback_verify(int argc, char *argv[])
 	}
 	if (argc - optind == 1)
 		path = argv[optind];
+	if (conf != NULL && !keygiven && conf->callback_public_key != NULL)
+		keypath = conf->callback_public_key;
+	for (ch = 0; conf != NULL && nurls == 0 &&
+	    (size_t)ch < conf->ncallback_key_urls; ch++)
+		urls[ch] = conf->callback_key_urls[ch];
+	if (conf != NULL && nurls == 0)
+		nurls = conf->ncallback_key_urls;
 	if ((pem = read_path(keypath, LIMIT_CB_PEM, &pemlen)) == NULL) {
 		fprintf(stderr, "ossign: %s: %s\n", keypath, errno == EFBIG ?
 		    "too large for a public key" : strerror(errno));
@@ -332,9 +351,9 @@ main(int argc, char *argv[])
 	struct responder r;
 	struct creds_source *src;
 	const char *path, *address = NULL;
-	char err[1024];
+	char err[1024], note[1024];
 	long long workers = 1;
-	int ch, check = 0, fd, mode, rc = 1;
+	int ch, check = 0, fd, mode, rc = 1, given = 0;
 
 	no_core_dumps();
 	if ((path = getenv("OSSIGN_CONFIG")) == NULL || *path == '\0')
@@ -344,6 +363,7 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'c':
 			path = optarg;
+			given = 1;
 			break;
 		case 'd':
 			olog_set_level(OLOG_DEBUG);
@@ -375,9 +395,16 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	/* Checks a captured request on its own: no configuration needed. */
-	if (argc > 0 && !check && strcmp(argv[0], "callback-verify") == 0)
-		return cmd_callback_verify(argc, argv);
+	/* Checks a captured request on its own: a configuration only with -c. */
+	if (argc > 0 && !check && strcmp(argv[0], "callback-verify") == 0) {
+		if (given && (conf = conf_load(path, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "ossign: %s\n", err);
+			return 2;
+		}
+		rc = cmd_callback_verify(conf, argc, argv);
+		conf_free(conf);
+		return rc;
+	}
 
 	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ossign: %s\n", err);
@@ -391,7 +418,21 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (check) {
+		/* Files the configuration names that are read later (issue 10). */
+		if (conf->secret_file != NULL &&
+		    secret_check_file(conf->secret_file, err, sizeof(err)) ==
+		    -1) {
+			fprintf(stderr, "ossign: %s: %s\n", conf->path, err);
+			goto out;
+		}
+		if (cbkey_check(conf, err, sizeof(err), note, sizeof(note)) ==
+		    -1) {
+			fprintf(stderr, "ossign: %s: %s\n", conf->path, err);
+			goto out;
+		}
 		printf("configuration OK\n");
+		if (note[0] != '\0')
+			fprintf(stderr, "ossign: note: %s\n", note);
 		fflush(stdout);
 		/*
 		 * The server's environment (its user, systemd credentials,
@@ -431,12 +472,12 @@ main(int argc, char *argv[])
 	r.conf = conf;
 	r.routes = routes;
 	r.nroutes = routes_len;
-	/*
-	 * issue 12: the server secret, read or made on first use.
-	 * XXX wave 2: helper H's secret_file key (issue 10) goes first.
-	 */
-	r.secret = secret_new(NULL, conf->cache_dir != NULL ?
-	    conf->cache_dir : DEFAULT_CACHE_DIR);
+	/* Upload callbacks (issue 10): nothing is read until first used. */
+	if ((r.secret = secret_new(conf->secret_file, conf->cache_dir)) ==
+	    NULL || (r.cbkeys = cbkey_new(conf)) == NULL) {
+		fprintf(stderr, "ossign: out of memory\n");
+		goto out;
+	}
 	if ((r.creds = creds_source_new(conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ossign: %s: %s\n", conf->path, err);
 		/* A CGI still answers: 4xx for bad requests, else 503. */
@@ -451,6 +492,7 @@ main(int argc, char *argv[])
 		rc = responder_cgi(&r) == 0 ? 0 : 1;
 	creds_source_free(r.creds);
 	secret_free(r.secret);
+	cbkey_free(r.cbkeys);
 	if (mode == 0) {
 		/*
 		 * A CGI is done once its answer is out: skip the libraries'

@@ -59,6 +59,26 @@ static const struct {
 	[OERR_UPLOAD_FORBIDDEN] = { 403, "Forbidden", "upload_forbidden",
 	    "this upload id was issued for another key, user or upload "
 	    "section" },
+	/* the callback route (issue 10) */
+	[OERR_CB_MALFORMED] = { 400, "Bad Request", "callback_malformed",
+	    "the callback cannot be read" },
+	[OERR_CB_KEY_URL] = { 403, "Forbidden", "callback_key_refused",
+	    "the callback names a public key that is not allowed" },
+	[OERR_CB_SIGNATURE] = { 403, "Forbidden", "callback_bad_signature",
+	    "the callback's signature does not verify" },
+	[OERR_CB_TICKET] = { 403, "Forbidden", "callback_bad_ticket",
+	    "the callback carries no valid ossign ticket" },
+	[OERR_CB_OBJECT] = { 403, "Forbidden", "callback_object_mismatch",
+	    "the object on OSS is not the one the callback describes" },
+	[OERR_CB_REPLAYED] = { 409, "Conflict", "callback_replayed",
+	    "an event for this upload was delivered already" },
+	[OERR_CB_KEY_UNAVAILABLE] = { 503, "Service Unavailable",
+	    "callback_key_unavailable",
+	    "the public key of the callback cannot be loaded" },
+	[OERR_CB_FORWARD_FAILED] = { 502, "Bad Gateway",
+	    "callback_forward_failed", "the application did not take the event" },
+	[OERR_CB_FORWARD_TIMEOUT] = { 504, "Gateway Timeout",
+	    "callback_forward_timeout", "the application did not answer in time" },
 };
 
 static int

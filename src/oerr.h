@@ -35,6 +35,16 @@ enum oerr {
 	/* Uppy Companion's S3 routes (issue 12) */
 	OERR_UPLOAD_FORBIDDEN,	/* an upload id used with another key,
 				   user or section */
+	/* the callback route (issue 10): OSS's callbacks refused */
+	OERR_CB_MALFORMED,	/* 400: headers or body cannot be read */
+	OERR_CB_KEY_URL,	/* 403: a public key URL not allowed */
+	OERR_CB_SIGNATURE,	/* 403: OSS's signature does not verify */
+	OERR_CB_TICKET,		/* 403: no ticket, a bad or expired one */
+	OERR_CB_OBJECT,		/* 403: the object is not what it says */
+	OERR_CB_REPLAYED,	/* 409: delivered once already */
+	OERR_CB_KEY_UNAVAILABLE,	/* 503: the public key cannot be had */
+	OERR_CB_FORWARD_FAILED,	/* 502: callback_forward failed */
+	OERR_CB_FORWARD_TIMEOUT,	/* 504: callback_forward too slow */
 	OERR__MAX
 };
 

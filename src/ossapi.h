@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "creds.h"	/* XXX struct creds: A moves it to a leaf header */
+#include "creds.h"
 #include "oerr.h"
 #include "osssig.h"
 #include "ossxml.h"

@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "creds.h"	/* XXX struct creds: A moves it to a leaf header */
+#include "creds.h"
 #include "sign.h"
 
 /* A header as it will be sent: any case in name; value trimmed here. */

@@ -173,6 +173,8 @@ static const struct {
 	    offsetof(struct request, oss_pub_key_url), LIMIT_REQ_PUB_KEY_URL },
 	[REQUEST_VAR_REMOTE_ADDR] = { "REMOTE_ADDR",
 	    offsetof(struct request, remote_addr), LIMIT_REQ_ADDR },
+	[REQUEST_VAR_REQUEST_URI] = { "REQUEST_URI",
+	    offsetof(struct request, request_uri), LIMIT_CB_REQUEST_URI },
 };
 
 /*

@@ -16,16 +16,18 @@
 
 struct route;
 struct secret;
+struct cbkey_store;
 
 struct responder {
 	const struct conf	*conf;
 	struct creds_source	*creds;
 	const struct route	*routes;	/* routes.h's table */
 	size_t			 nroutes;
-	/* issue 12: the server secret (secret.h) for upload ids; NULL:
-	   none (the routes that need it answer 500).  XXX wave 2: helper H
-	   (issue 10) needs the same handle for callback tickets. */
-	struct secret		*secret;
+	/* Upload callbacks (issue 10); NULL-safe: a NULL secret fails only
+	   the sections with callback_url, NULL keys fail every callback. */
+	struct secret		*secret;	/* secret.h: callback tickets
+						   and upload ids */
+	struct cbkey_store	*cbkeys;	/* cbkey.h: OSS's public keys */
 };
 
 /*

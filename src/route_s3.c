@@ -680,16 +680,11 @@ route_s3_abort(struct responder *r, const struct request *req,
 
 /* ---- POST s3/multipart/ID/complete -------------------------------------- */
 
-/*
- * The section's upload callback settings, NULL without one.
- * XXX wave 2: merge with helper H's callback_* keys (issue 10): return
- * the section's struct callback_settings once conf_upload carries it.
- */
+/* The section's callback settings (callback_url, issue 10), or NULL. */
 static const struct callback_settings *
 s3_callback_settings(const struct conf_upload *up)
 {
-	(void)up;
-	return NULL;
+	return up->callback.url != NULL ? &up->callback : NULL;
 }
 
 /*

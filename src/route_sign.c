@@ -9,6 +9,7 @@
 #include "olog.h"
 #include "responder.h"
 #include "route_sign.h"
+#include "secret.h"
 #include "signer.h"
 
 /* Validate, get credentials, sign. */
@@ -44,6 +45,15 @@ route_sign(struct responder *r, const struct request *req,
 	if (signer_prepare(r->conf, &params, up != NULL ? user.name : NULL,
 	    now, uuid, &sr, d) != OERR_OK)
 		return;
+	/* A section with callbacks signs a ticket too (issue 10). */
+	if (sr.up->callback.url != NULL) {
+		if (r->secret == NULL) {
+			oerr_set(d, OERR_INTERNAL, "no server secret");
+			return;
+		}
+		if (secret_get(r->secret, &sr.secret, &sr.secretlen, d) == -1)
+			return;
+	}
 	if (r->creds == NULL) {
 		oerr_set(d, OERR_CREDS_UNAVAILABLE, "the signer has no "
 		    "credentials configured");

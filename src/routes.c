@@ -1,6 +1,7 @@
 /* The route table; see routes.h. */
 #include "route.h"
 #include "route_s3.h"
+#include "route_callback.h"
 #include "route_sign.h"
 #include "routes.h"
 
@@ -31,6 +32,9 @@ const struct route routes[] = {
 	    S3_HEADERS, route_s3_list },
 	{ "s3-abort", ROUTE_TAIL, "s3/multipart/*", S3_DELETE, NULL, 0,
 	    S3_HEADERS, route_s3_abort },
+	/* OSS's upload callback (issue 10): any path, POST with the header. */
+	{ "callback", ROUTE_ANY, NULL, ROUTE_M(REQUEST_POST),
+	    route_callback_when, LIMIT_CB_BODY, NULL, route_callback },
 	{ "sign", ROUTE_ANY, NULL, ROUTE_M(REQUEST_GET), NULL, 0,
 	    "Content-Type", route_sign },
 };

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "callback.h"
 #include "crypto.h"
 #include "jsonw.h"
 #include "keyname.h"
@@ -24,6 +25,8 @@ signer_prepare(const struct conf *conf, const struct request_params *params,
 	int n;
 
 	memset(out, 0, sizeof(*out));
+	if (user != NULL && strlen(user) < sizeof(out->user))
+		memcpy(out->user, user, strlen(user) + 1);
 	name = params->has_upload ? params->upload : DEFAULT_UPLOAD;
 	if ((up = conf_upload_find(conf, name)) == NULL)
 		return oerr_set(d, OERR_UNKNOWN_UPLOAD,
@@ -170,12 +173,42 @@ signer_condition(const struct conf_upload *up, const struct signer_req *sr,
 	return -1;
 }
 
+/*
+ * The callback fields and conditions of sr (issue 10): for the key signed,
+ * or the prefix when the browser names the file, until exp.
+ */
+static struct callback_form *
+signer_callback(const struct conf *conf, const struct signer_req *sr,
+    time_t exp, struct oerr_detail *d)
+{
+	struct callback_values v;
+	struct callback_form *f;
+	char err[LIMIT_ERRMSG];
+
+	if (sr->secret == NULL) {
+		oerr_set(d, OERR_INTERNAL, "no server secret for the callback");
+		return NULL;
+	}
+	memset(&v, 0, sizeof(v));
+	v.bucket = conf->bucket;
+	v.user = sr->user;
+	v.upload = sr->up->name;
+	v.prefix = sr->key[0] == '\0';
+	v.key = v.prefix ? sr->dir : sr->key;
+	v.expiration = exp;
+	if ((f = callback_form_new(&sr->up->callback, &v, sr->secret,
+	    sr->secretlen, err, sizeof(err))) == NULL)
+		oerr_set(d, OERR_INTERNAL, "%s", err);
+	return f;
+}
+
 /* A signed policy, as both answers carry it. */
 struct signer_signed {
 	char	 date8[9], amzdate[17], expiso[25];
 	char	 credential[LIMIT_SECRET_LEN + 64], sig[SIGN_HEX_LEN + 1];
 	char	*pb64;
 	time_t	 exp;
+	struct callback_form *cb;	/* the callback fields, or NULL */
 };
 
 static void
@@ -184,6 +217,8 @@ signer_signed_clear(struct signer_signed *s)
 	crypto_wipe(s->sig, sizeof(s->sig));
 	free(s->pb64);
 	s->pb64 = NULL;
+	callback_form_free(s->cb);
+	s->cb = NULL;
 }
 
 /* Build and sign the policy for sr; OERR_OK, or an error with d filled. */
@@ -226,6 +261,18 @@ signer_build(const struct conf *conf, const struct signer_req *sr,
 	for (i = 0; i < up->norder; i++)
 		if (signer_condition(up, sr, &up->order[i], pol) == -1)
 			goto fail;
+	if (up->callback.url != NULL) {
+		if ((out->cb = signer_callback(conf, sr, out->exp, d)) ==
+		    NULL) {
+			e = d->err;
+			signer_signed_clear(out);
+			goto done;
+		}
+		for (i = 0; i < out->cb->n; i++)
+			if (policy_add_eq(pol, out->cb->conds[i].field,
+			    out->cb->conds[i].value) == -1)
+				goto fail;
+	}
 	if (policy_render(pol, &pjson, &out->pb64) == -1)
 		goto fail;
 	if (sign_v4_policy(creds->access_key_secret, out->date8, conf->region,
@@ -285,6 +332,8 @@ signer_fields(struct jsonw *w, const struct signer_req *sr,
 		jsonw_kv(w, "x-oss-storage-class", up->storage_class);
 	for (i = 0; i < up->nmeta; i++)
 		jsonw_kv(w, up->meta[i].field, up->meta[i].value);
+	for (i = 0; s->cb != NULL && i < s->cb->n; i++)
+		jsonw_kv(w, s->cb->fields[i].name, s->cb->fields[i].value);
 	jsonw_close(w, '}');
 }
 
@@ -293,7 +342,8 @@ static size_t
 signer_hint(const struct creds *creds, const struct signer_signed *s)
 {
 	return 1024 + 2 * strlen(s->pb64) + (creds->security_token != NULL ?
-	    3 * strlen(creds->security_token) : 0);
+	    3 * strlen(creds->security_token) : 0) + (s->cb != NULL ?
+	    2 * strlen(s->cb->fields[0].value) + 1024 : 0);
 }
 
 enum oerr

@@ -22,6 +22,13 @@ struct signer_req {
 	char	 dir[LIMIT_PREFIX_LEN + 1];	/* expanded key prefix */
 	char	 key[LIMIT_KEY_LEN + 1];	/* "" when the client names it */
 	char	 ctype[LIMIT_CTYPE_LEN + 1];	/* "" when none was asked */
+	/* Upload callbacks (issue 10): the user the callback names ("" for
+	   none, set by signer_prepare) and the server secret the ticket is
+	   made with (secret.h), which the caller sets after signer_prepare
+	   when up->callback.url is set (borrowed). */
+	char	 user[LIMIT_USER_LEN + 1];
+	const unsigned char *secret;
+	size_t	 secretlen;
 };
 
 /*
@@ -36,7 +43,10 @@ enum oerr signer_prepare(const struct conf *conf,
 /*
  * Build and sign the policy for sr with creds at now.  On OERR_OK *json
  * is a new NUL-terminated string of *len bytes (free it).  The policy
- * expires at now + policy_ttl, never after the credentials.
+ * expires at now + policy_ttl, never after the credentials.  A section
+ * with callback_url adds the `callback` field and ossign's x: variables
+ * (callback.h) to the fields, each pinned with an eq condition after the
+ * section's own; that needs sr->secret.
  */
 enum oerr signer_sign(const struct conf *conf, const struct signer_req *sr,
 	    const struct creds *creds, time_t now, char **json, size_t *len,

@@ -14,8 +14,10 @@
  *
  * Outcomes: refused by the policy (AccessDenied 0006-00000226: a pinned field is missing,
  * 0006-00000227: its value differs), refused by the role (AccessDenied 0003-00000301: the session
- * policy does not allow what the field needs), stored (and what was stored is checked), or not
- * emulated (501: upload callbacks, issue 10).  Two columns: `today` is what the policy ossign
+ * policy does not allow what the field needs), or stored (and what was stored is checked; the
+ * emulator runs with a test callback key, so a `callback` field makes it call back as OSS does:
+ * a section without callback_url pins none, a section with one pins `callback` and ossign's
+ * x:ossign_* variables, issue 10).  Two columns: `today` is what the policy ossign
  * built before issue 9 allows (checked with that binary: ATTACK_EXPECT=today), `now` what this
  * tree's policy allows (the default).  Rows that need a configuration key the old binary does
  * not know have no `today`.  The honest page's baseline follows the README of each: in prefix
@@ -117,8 +119,10 @@ before(async () => {
     '--http-port', '0', '--cert', path.join(T, 'ca', 'server.pem'), '--key', path.join(T, 'ca', 'server-key.pem')],
   /^listening (\d+) (\d+)\n/);
   stsUrl = `https://127.0.0.1:${sts[1]}`;
+  // OSS's upload callbacks, signed with a test key (tests/emu/oss-callback.js).
+  execFileSync('openssl', ['genrsa', '-out', path.join(T, 'cbkey.pem'), '2048'], { stdio: 'ignore' });
   const oss = await startChild('oss', [path.join(TOP, 'tests', 'emu', 'oss.js'), '--state', state, '--port', '0',
-    '--bucket', BUCKET], /^listening (\d+)\n/);
+    '--bucket', BUCKET, '--callback-key', path.join(T, 'cbkey.pem')], /^listening (\d+)\n/);
   ossUrl = `http://127.0.0.1:${oss[1]}`;
 });
 
@@ -203,11 +207,17 @@ async function storedObject(key) {
 const xml = (text, tag) => ((new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(text) || [])[1] || null);
 const byPolicy = (ec) => ({ kind: 'refused', by: 'the policy', ec });
 const byRole = () => ({ kind: 'refused', by: 'the role', ec: '0003-00000301' });
-const notEmulated = () => ({ kind: 'not emulated', status: 501 });
 // stored(what, check): check(object, result) is true when what was stored is as described.
 const stored = (what, check) => ({ kind: 'stored', what, check });
 const typeIs = (t) => (o) => o.content_type === t;
 const harmless = (what, check) => stored(`${what}; the type stays pinned`, (o, r) => check(o, r) && r.typeOk(o));
+
+// A callback field of the browser's own, to a port nothing listens on (OSS then answers 203).
+const EVIL_CALLBACK = Buffer.from(JSON.stringify({ callbackUrl: 'http://127.0.0.1:1/evil',
+  callbackBody: 'bucket=${bucket}&object=${object}' })).toString('base64');
+const CALLED_ITS_OWN = 'OSS calls the browser\'s own URL, 203 when it fails; ossign refuses such a callback ' +
+  'without a ticket (README, "Callbacks")';
+const calledBack = (o, r) => r.status === 203 && /<Code>CallbackFailed<\/Code>/.test(r.text);
 
 /*
  * The rows.  group: which configuration and section; set/drop/part: what the attacker changes;
@@ -279,9 +289,9 @@ const ROWS = [
     set: [['success_action_redirect', 'https://evil.example/phish']],
     today: harmless('the uploader\'s own browser is redirected (303)', (o, r) => r.status === 303 && /^https:\/\/evil\.example\/phish\?/.test(r.location)),
     now: harmless('the uploader\'s own browser is redirected (303)', (o, r) => r.status === 303 && /^https:\/\/evil\.example\/phish\?/.test(r.location)) },
-  { group: 'images', field: 'callback: to https://evil.example/cb',
-    set: [['callback', Buffer.from(JSON.stringify({ callbackUrl: 'https://evil.example/cb', callbackBody: 'bucket=${bucket}' })).toString('base64')]],
-    today: notEmulated(), now: notEmulated() },
+  { group: 'images', field: 'callback: to a URL of the browser\'s (no callback_url: nothing pinned)',
+    set: [['callback', EVIL_CALLBACK]],
+    today: harmless(CALLED_ITS_OWN, calledBack), now: harmless(CALLED_ITS_OWN, calledBack) },
   { group: 'images', field: 'x:owner: evil (a callback variable)', set: [['x:owner', 'evil']],
     today: harmless('nothing of it is stored', (o) => JSON.stringify(o).indexOf('evil') < 0),
     now: harmless('nothing of it is stored', (o) => JSON.stringify(o).indexOf('evil') < 0) },
@@ -318,6 +328,20 @@ const ROWS = [
     now: byRole() },
   { group: 'classic-role', field: 'acl: public-read', set: [['acl', 'public-read']], now: byRole() },
   { group: 'classic-role', field: '(nothing changed: the honest page)', now: stored('with the bucket\'s ACL', (o) => o.acl === 'default') },
+
+  // [upload notify]: callback_url (issue 10): the callback field and ossign's variables pinned.
+  { group: 'notify', field: '(nothing changed: the honest page)',
+    now: harmless('OSS calls ossign back (unreachable here: 203, stored)', calledBack) },
+  { group: 'notify', field: 'callback: to a URL of the browser\'s', set: [['callback', EVIL_CALLBACK]],
+    now: byPolicy('0006-00000227') },
+  { group: 'notify', field: 'no callback (a page that leaves it out)', drop: ['callback'], now: byPolicy('0006-00000226') },
+  { group: 'notify', field: 'x:ossign_key: another key', set: [['x:ossign_key', 'img/other.png']],
+    now: byPolicy('0006-00000227') },
+  { group: 'notify', field: 'x:ossign_user: admin', set: [['x:ossign_user', 'admin']], now: byPolicy('0006-00000227') },
+  { group: 'notify', field: 'x:ossign_ticket: made up', set: [['x:ossign_ticket', `v1.${'0'.repeat(64)}`]],
+    now: byPolicy('0006-00000227') },
+  { group: 'notify', field: 'x:owner: evil (not in the body ossign asked for)', set: [['x:owner', 'evil']],
+    now: harmless('nothing of it is stored', (o, r) => calledBack(o, r) && JSON.stringify(o).indexOf('evil') < 0) },
 ];
 
 // Configurations: file name, sections (classic keys only: the old binary loads it too), extra.
@@ -341,12 +365,18 @@ const CONFS = {
     extra: 'session_policy = auto',
   },
   c: { sections: CLASSIC, extra: `session_policy = ${NO_PUBLIC}` },
+  d: {
+    sections: '[upload notify]\nkey_prefix = img/\ncontent_types = image/png image/jpeg\nmax_size = 65536\n' +
+      'callback_url = http://127.0.0.1:1/ossign/callback\ncallback_insecure = yes\n',
+    extra: 'session_policy = auto',
+  },
 };
 const GROUPS = {
   images: { conf: 'a', upload: 'images', type: PNG, typeOk: typeIs(PNG) },
   docs: { conf: 'b', upload: 'docs', type: PDF, typeOk: typeIs(PDF) },
   classic: { conf: 'b', upload: 'classic', type: PNG, typeOk: typeIs(PNG) },
   'classic-role': { conf: 'c', upload: 'classic', type: PNG, typeOk: typeIs(PNG) },
+  notify: { conf: 'd', upload: 'notify', type: PNG, typeOk: typeIs(PNG) },
 };
 
 /* ------------------------------------------------------------------ the table */
@@ -379,7 +409,6 @@ async function judge(want, r) {
     return [r.status === 403 && code === 'AccessDenied' && ec === want.ec && r.object === null,
       `refused by ${want.by} (${want.ec})`];
   }
-  if (want.kind === 'not emulated') return [r.status === want.status, 'not emulated (501): upload callbacks are issue 10'];
   return [r.status < 400 && r.object !== null && await want.check(r.object, r), `stored: ${want.what}`];
 }
 

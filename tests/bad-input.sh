@@ -34,6 +34,8 @@ max_size = 5368709120
 key_prefix = avatars/${user}/
 key_name = uuid
 CONF
+# OSS's callbacks (issue 10), checked with OSS's own key (a global key).
+sed -i "/^cors_origins/a callback_public_key = $top_srcdir/data/callback_pub_key_v1.pem" "$T/ossign.conf"
 AKID=LTAI5tBadInputTestKey
 SECRET=bad-input-test-secret-never-shown	# in tests/data/test-secrets.txt
 GOOD='filename=ok.png&content_type=image/png&size=1'
@@ -86,8 +88,8 @@ if h.get('content-length') != str(len(body)):
 acao = h.get('access-control-allow-origin')
 if acao is not None and acao != grant:
     bad.append('CORS granted to %r' % acao[:80])
-if want_status == 405 and h.get('allow') != 'GET, OPTIONS':
-    bad.append('405 without Allow: GET, OPTIONS')
+if want_status == 405 and h.get('allow') != 'GET, POST, OPTIONS':
+    bad.append('405 without Allow: GET, POST, OPTIONS')
 if want == '-':
     if body:
         bad.append('a body on %d' % want_status)
@@ -179,6 +181,10 @@ for ((i = 0; i < 2000; i++)); do
 	HEADERS+=("HTTP_X_FILLER_$i=value-$i")
 done
 CRLF=$'\r\nX-Injected: 1'
+PKURL=$(printf %s https://gosspublic.alicdn.com/callback_pub_key_v1.pem | base64 -w0)
+EVILURL=$(printf %s https://evil.example/callback_pub_key_v1.pem | base64 -w0)
+CRLFURL=$(printf 'https://gosspublic.alicdn.com/\r\nX-Injected: 1' | base64 -w0)
+FAKESIG=$(head -c 64 /dev/urandom | base64 -w0)
 
 rows() {
 	# Oversized query, parameters and headers.
@@ -302,6 +308,28 @@ rows() {
 	row 405 method_not_allowed "method with CR LF" "GET$CRLF" "$GOOD"
 	row 405 method_not_allowed "POST with a body" POST "$GOOD" \
 	    CONTENT_LENGTH=5 CONTENT_TYPE=text/plain "<$T/body-5"
+
+	# OSS's callbacks (issue 10): POST with x-oss-pub-key-url.
+	row 400 callback_malformed "callback: no Authorization" POST '' "HTTP_X_OSS_PUB_KEY_URL=$PKURL" \
+	    CONTENT_LENGTH=5 CONTENT_TYPE=application/json "<$T/body-5"
+	row 400 callback_malformed "callback: Authorization not base64" POST '' \
+	    "HTTP_X_OSS_PUB_KEY_URL=$PKURL" 'HTTP_AUTHORIZATION=***'
+	row 403 callback_bad_signature "callback: a made-up signature" POST '' \
+	    "HTTP_X_OSS_PUB_KEY_URL=$PKURL" "HTTP_AUTHORIZATION=$FAKESIG" REQUEST_URI=/cb \
+	    CONTENT_LENGTH=5 "<$T/body-5"
+	row 403 callback_key_refused "callback: a foreign key URL" POST '' \
+	    "HTTP_X_OSS_PUB_KEY_URL=$EVILURL" "HTTP_AUTHORIZATION=$FAKESIG"
+	row 400 callback_malformed "callback: a key URL that is not base64" POST '' \
+	    'HTTP_X_OSS_PUB_KEY_URL=!!!'
+	row 400 callback_malformed "callback: CR LF in the key URL" POST '' \
+	    "HTTP_X_OSS_PUB_KEY_URL=$CRLFURL"
+	row 400 callback_malformed "callback: a 100 KiB key URL" POST '' "HTTP_X_OSS_PUB_KEY_URL=$K100"
+	row 400 callback_malformed "callback: a 100 KiB Authorization" POST '' \
+	    "HTTP_X_OSS_PUB_KEY_URL=$PKURL" "HTTP_AUTHORIZATION=$K100"
+	row 413 request_too_large "callback: a 64 KiB + 1 body" POST '' "HTTP_X_OSS_PUB_KEY_URL=$PKURL" \
+	    CONTENT_LENGTH=65537 "<$T/body-64k1"
+	row 405 method_not_allowed "callback: the header on a PUT" PUT '' \
+	    "HTTP_X_OSS_PUB_KEY_URL=$PKURL"
 
 	# Bodies on GET.
 	row 400 bad_request "a body on GET" GET "$GOOD" CONTENT_LENGTH=5 "<$T/body-5"

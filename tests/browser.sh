@@ -41,13 +41,14 @@ IDS=(
 	phone.fits
 	e.answered e.done e.two-signatures e.sequence e.stored
 	f.uploaded f.key f.stored
+	g.done g.answer
 	page.no-errors
 )
 SHOTS="keyboard-focus a-two-files b-too-large c-type-not-allowed d-already-exists
-e-expired-renewed f-vendor-compat page-desktop page-phone"
+e-expired-renewed f-vendor-compat g-callback-answer page-desktop page-phone"
 OSS_CLOCK_AHEAD=750
 
-plan $((2 + ${#IDS[@]} + 6))
+plan $((2 + ${#IDS[@]} + 7))
 
 t_tmpdir
 t_artifacts
@@ -143,8 +144,10 @@ is "$n" 2 "nginx's log shows two signature requests for late.txt"
 	    console.log(JSON.parse(s).objects.map((o) => o.key).join(" ")));' \
     < <(curl -s "$STACK_OSS_URL/_emu/objects") >"$T/keys" 2>&1
 keys=$(sed -E 's|vendor/[^ ]*vendor\.txt|vendor/.../vendor.txt|' "$T/keys")
-is "$keys" "browser/a.txt browser/b.png browser/keyboard.txt browser/late.txt browser/same.txt vendor/.../vendor.txt" \
-    "the bucket holds the six uploaded objects and nothing else"
+is "$keys" "browser-cb/cb.txt browser/a.txt browser/b.png browser/keyboard.txt browser/late.txt browser/same.txt vendor/.../vendor.txt" \
+    "the bucket holds the seven uploaded objects and nothing else"
+is "$(find "$STACK_SPOOL" -maxdepth 1 -name '*.json' | wc -l)" 1 \
+    "one callback event spooled: the callback upload's"
 
 missing=
 for s in $SHOTS; do

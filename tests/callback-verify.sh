@@ -15,7 +15,7 @@ need_ossign
 need openssl base64
 t_tmpdir
 t_artifacts
-plan 47
+plan 50
 
 run() { $OSSIGN_WRAP "$OSSIGN" "$@"; }
 VEC=$top_srcdir/tests/data/oss-callbacks
@@ -222,5 +222,17 @@ out=$(run callback-verify --key "$OSSKEY" "$T/missing.req" 2>&1)
 like "$?:$out" "^2:ossign: $T/missing.req: No such file" "a missing file: exit 2, named"
 out=$(run callback-verify --key "$T/own.key" "$T/y.req" 2>&1)
 like "$?:$out" "^2:ossign: $T/own.key: not a PEM public key" "a private key as --key: exit 2"
-out=$(run -c "$T/no-such.conf" callback-verify --key "$OSSKEY" "$T/y.req" 2>&1)
+out=$(OSSIGN_CONFIG=$T/no-such.conf run callback-verify --key "$OSSKEY" "$T/y.req" 2>&1)
 like "$?:$out" '^0:signature OK' "no configuration needed"
+out=$(run -c "$T/no-such.conf" callback-verify --key "$OSSKEY" "$T/y.req" 2>&1)
+like "$?:$out" "^2:ossign: $T/no-such.conf: No such file" "-c names one: it must load (exit 2)"
+# With -c, callback_public_key and callback_key_urls stand in for --key and --key-url.
+printf 'bucket = examplebucket\nregion = cn-hangzhou\ncallback_public_key = %s\ncallback_key_urls = %s\n' \
+    "$T/own.pub" https://keys.example.com/own.pem >"$T/cv.conf"
+own cfg '/cb?a=1' '/cb?a=1' 'a=1'
+sed "s|^x-oss-pub-key-url: .*|x-oss-pub-key-url: $(printf %s https://keys.example.com/own.pem | b64)\r|" \
+    "$T/cfg.req" >"$T/cfg2.req"
+out=$(run -c "$T/cv.conf" callback-verify "$T/cfg2.req" 2>&1)
+like "$?:$out" '^0:signature OK' "-c: the configuration's key and key URL list"
+out=$(run -c "$T/cv.conf" callback-verify "$T/cfg.req" 2>&1)
+like "$?:$out" '^1:signature does not verify: .*not an allowed one' "-c: OSS's URL is not in that list"

@@ -15,6 +15,8 @@ plan $((E2E_NTESTS + 10))
 t_tmpdir
 STACK_DIR=$T
 e2e_backend || bail_out "emulators did not start"
+# mod_fcgid runs ossign as Apache's user: cache_dir and the spool are its.
+stack_callback_owner "$APACHE_USER"
 PROG=$T/bin/ossign.fcgi
 cp "$STACK_OSSIGN" "$PROG" && chmod 755 "$PROG"
 
@@ -36,7 +38,7 @@ ok $? "deploy/apache/ossign-fcgid.conf: program and config paths filled in"
 maxlen=$(sed -n 's/^[[:space:]]*FcgidMaxRequestLen \([0-9]*\).*/\1/p' "$D/ossign.conf")
 maxproc=$(sed -n 's/^[[:space:]]*FcgidMaxProcessesPerClass \([0-9]*\).*/\1/p' "$D/ossign.conf")
 
-PORT=$(free_port)
+PORT=$STACK_HTTP_PORT
 APACHE_EXTRA="FcgidIPCDir \"$D/fcgid\"
 FcgidProcessTableFile \"$D/fcgid/shm\""
 apache_conf "$D" "$PORT" event "$D/ossign.conf" fcgid

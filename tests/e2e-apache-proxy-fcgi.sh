@@ -36,7 +36,7 @@ apache_snippet() {
 	grep -q "unix:$STACK_SOCK|fcgi://localhost/" "$d/ossign.conf"
 }
 
-PORT=$(free_port)
+PORT=$STACK_HTTP_PORT
 D=$T/apache
 apache_snippet "$D" && apache_conf "$D" "$PORT" event "$D/ossign.conf" proxy proxy_fcgi
 ok $? "Apache accepts deploy/apache/ossign-proxy-fcgi.conf (socket filled in)" ||

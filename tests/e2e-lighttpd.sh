@@ -76,7 +76,7 @@ lighttpd_run() {
 }
 
 # ---- variant 1: lighttpd spawns ossign ---------------------------------------
-PORT=$(free_port)
+PORT=$STACK_HTTP_PORT
 D=$T/lt1
 lighttpd_conf "$D" "$PORT" 1
 ok $? "variant 1 (bin-path): config filled in and accepted by lighttpd -tt" ||
@@ -96,7 +96,7 @@ is "$left" "" "variant 1: stopping lighttpd stops the ossign it started" ||
 # ---- variant 2: ossign apart (spawn-fcgi), lighttpd connects -----------------
 stack_ossign
 ok $? "variant 2: ossign listens on its socket under spawn-fcgi"
-PORT=$(free_port)
+PORT=$STACK_HTTP_PORT
 D=$T/lt2
 lighttpd_conf "$D" "$PORT" 2
 ok $? "variant 2 (socket): config filled in and accepted by lighttpd -tt" ||

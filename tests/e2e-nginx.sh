@@ -8,7 +8,7 @@
 need nginx spawn-fcgi curl python3 openssl
 need_ossign
 
-plan $((E2E_NTESTS + 12))
+plan $((E2E_NTESTS + 13))
 
 t_tmpdir
 STACK_DIR=$T
@@ -19,7 +19,6 @@ e2e_backend || bail_out "emulators did not start"
 ok $? "ossign -t accepts the config built from deploy/ossign.conf.example" ||
     diag_file "$T/t.out"
 
-STACK_HTTP_PORT=$(free_port)
 stack_ossign
 ok $? "ossign listens on its socket under spawn-fcgi"
 stack_nginx
@@ -58,6 +57,16 @@ is "$(json_get "$T/p.json" dir)" user/alice/ "private: dir is user/alice/ (REMOT
 st=$(http_get "$STACK_SIGN_URL?upload=private&filename=notes.txt" "$T/p2.json" \
     -u "alice:wrong")
 is "$st" 401 "private: wrong password refused by nginx"
+# OSS cannot log in: the callback's location has auth_basic off.
+if [ "${E2E_OSS:-0}" = 1 ]; then
+	head -c 100 /dev/urandom >"$T/cb2.bin"
+	http_get "$STACK_SIGN_URL?upload=notify&filename=cb2.bin" "$T/cb2.json" -u "alice:$pw" >/dev/null
+	st=$(post_object "$T/cb2.json" "$T/cb2.bin" "$T/cb2.out")
+	is "$st/$(json_get "$T/cb2.out" status)" 200/ok \
+	    "with auth_basic on, OSS's callback still reaches ossign (auth_basic off there)"
+else
+	skip 1 "no OSS emulator"
+fi
 
 # ---- stop: by pid, nothing left ---------------------------------------------
 before=$(wait_pids_count "$STACK_OSSIGN" $((${STACK_WORKERS:-2} + 1)) 10)

@@ -9,7 +9,7 @@ need_ossign
 e2e_have_oss || skip_all "no OSS emulator"
 [ -d "$top_srcdir/node_modules" ] || skip_all "node_modules missing (npm ci)"
 
-plan 9
+plan 12
 
 t_tmpdir
 # The quickstart puts the OSS emulator on the next port: both must be free.
@@ -50,6 +50,20 @@ is "$st" 200 "the upload is accepted by the OSS emulator"
 http_get "$(object_url "$(json_get "$T/sig.json" fields.key)")" "$T/back.bin" >/dev/null
 cmp -s "$T/f.bin" "$T/back.bin"
 ok $? "the object reads back byte for byte"
+
+# Upload callbacks: the page's section calls ossign back; the event lands
+# where the banner says.
+spool=$(sed -n '/events land in/{n;s/^ *//p}' "$T/qs.out")
+like "$spool" '^/.+/callbacks$' "the banner says where the callback events land ($spool)"
+grep -q 'data-upload="notify"' "$dir/www/index.html"
+ok $? "the quickstart's page uploads to [upload notify]"
+st=$(http_get "http://127.0.0.1:$port/get_post_signature_for_oss_upload?upload=notify&filename=n.bin&size=1000" "$T/nsig.json")
+st=$st/$(post_object "$T/nsig.json" "$T/f.bin" "$T/npost.out")
+ev=$(json_get "$T/npost.out" event)
+[ "$st" = 200/200 ] && [ -r "$spool/$ev.json" ] &&
+    [ "$(json_get "$spool/$ev.json" object)" = "$(json_get "$T/nsig.json" fields.key)" ]
+ok $? "an upload to [upload notify]: OSS called back, its event is in the spool ($st)" ||
+    diag "$(cat "$T/npost.out")"
 
 kill -INT "$qpid"
 for ((i = 0; i < 100; i++)); do alive "$qpid" || break; sleep 0.1; done

@@ -77,7 +77,7 @@ main(void)
 	const struct conf_upload *u;
 	char err[512];
 
-	tap_plan(85 + 7);
+	tap_plan(85 + 7 + 23);	/* + multipart (issue 12), upload callbacks (issue 10) */
 	t_multipart();
 
 	c = parse("# comment\n\n" BASE
@@ -324,5 +324,101 @@ main(void)
 	fails(BASE "[upload a]\nx-oss-meta-a = 1\nx-oss-meta-A = 2\n",
 	    "t.conf:5: x-oss-meta-A is set twice");
 	fails(BASE "key_prefix = \xff\n", "t.conf:3: invalid UTF-8");
+	/* ---- upload callbacks (issue 10) ---- */
+	c = parse(BASE "secret_file = /etc/ossign/secret\n"
+	    "callback_key_urls = https://k.example/a.pem "
+	    "http://gosspublic.alicdn.com/callback_pub_key_v1.pem\n"
+	    "callback_public_key = /etc/ossign/cb.pem\n"
+	    "[upload n]\nkey_prefix = n/\n"
+	    "callback_url = https://a.example/cb;http://b.example:8080/cb?x=1\n"
+	    "callback_insecure = yes\n"
+	    "callback_host = a.example\ncallback_sni = yes\n"
+	    "callback_body_type = application/x-www-form-urlencoded\n"
+	    "callback_verify_object = yes\n"
+	    "callback_spool = /var/lib/ossign/cb\n"
+	    "callback_forward = http://127.0.0.1:8000/hook\n"
+	    "callback_timeout = 4\n"
+	    "[upload plain]\n", err, sizeof(err));
+	ok(c != NULL, "callback keys parse (%s)", err);
+	u = c != NULL ? conf_upload_find(c, "n") : NULL;
+	ok(u != NULL && u->callback.url != NULL && strcmp(u->callback.url,
+	    "https://a.example/cb;http://b.example:8080/cb?x=1") == 0 &&
+	    u->callback.insecure == 1 && u->callback.sni == 1 &&
+	    strcmp(u->callback.host, "a.example") == 0 &&
+	    u->callback.body_type == CALLBACK_FORM && u->callback.body == NULL,
+	    "callback settings filled in for callback_settings_check");
+	ok(u != NULL && u->callback_verify_object == 1 &&
+	    strcmp(u->callback_spool, "/var/lib/ossign/cb") == 0 &&
+	    strcmp(u->callback_forward, "http://127.0.0.1:8000/hook") == 0 &&
+	    u->callback_timeout == 4, "verify_object, spool, forward, timeout");
+	ok(c != NULL && c->ncallback_key_urls == 2 &&
+	    strcmp(c->callback_key_urls[0], "https://k.example/a.pem") == 0 &&
+	    strcmp(c->secret_file, "/etc/ossign/secret") == 0 &&
+	    strcmp(c->callback_public_key, "/etc/ossign/cb.pem") == 0,
+	    "secret_file, callback_key_urls, callback_public_key");
+	u = c != NULL ? conf_upload_find(c, "plain") : NULL;
+	ok(u != NULL && u->callback.url == NULL && u->callback_sni == -1 &&
+	    u->callback_timeout == DEFAULT_CB_TIMEOUT &&
+	    u->callback_body_type == CALLBACK_JSON && conf_has_callbacks(c),
+	    "a section without callback_url has none; defaults");
+	/* The callback keys add no policy condition of their own. */
+	u = c != NULL ? conf_upload_find(c, "n") : NULL;
+	ok(u != NULL && u->norder == CONF_COND_META, "no condition slot for "
+	    "callback keys (%zu)", u != NULL ? u->norder : 0);
+	conf_free(c);
+	c = parse(BASE, err, sizeof(err));
+	ok(c != NULL && !conf_has_callbacks(c) && c->secret_file == NULL,
+	    "no callbacks by default");
+	conf_free(c);
+	fails(BASE "[upload a]\ncallback_host = a.example\n",
+	    "t.conf: [upload a]: callback_host needs callback_url");
+	fails(BASE "[upload a]\ncallback_spool = /tmp/x\n",
+	    "t.conf: [upload a]: callback_spool needs callback_url");
+	fails(BASE "[upload a]\ncallback_url = http://a.example/cb\n",
+	    "t.conf:4: [upload a] callback_url: http://a.example/cb: https:// "
+	    "only (http:// with callback_insecure = yes)");
+	fails(BASE "[upload a]\ncallback_url = https://a.example/cb\n"
+	    "callback_host = -bad\n", "t.conf:5: [upload a] callback_host: "
+	    "not a host name or address (with an optional :port)");
+	fails(BASE "[upload a]\ncallback_url = https://a.example/cb\n"
+	    "callback_body = {\"object\":\"${object}\"}\n",
+	    "t.conf:5: [upload a] callback_body: not a JSON object once OSS "
+	    "fills the variables in, or a name repeated (a string variable "
+	    "brings its own quotes: {\"object\":${object}}, never "
+	    "\"${object}\")");
+	fails(BASE "[upload a]\ncallback_url = https://a.example/cb\n"
+	    "callback_body = {\"object\":${object}}\n",
+	    "t.conf:5: [upload a] callback_body: needs "
+	    "\"ossign_user\":${x:ossign_user} at the top level");
+	fails(BASE "[upload a]\ncallback_timeout = 5\n",
+	    "t.conf:4: callback_timeout: 5 is too large (1..4)");
+	fails(BASE "[upload a]\ncallback_body_type = text/plain\n",
+	    "t.conf:4: callback_body_type: expected application/json or "
+	    "application/x-www-form-urlencoded, not text/plain");
+	fails(BASE "[upload a]\ncallback_url = https://a.example/cb\n"
+	    "callback_forward = http://127.0.0.1:1/h\n",
+	    "t.conf:4: [upload a]: callback_forward needs secret_file: the "
+	    "application checks X-Ossign-Signature with the same secret");
+	fails(BASE "session_policy = auto\n[upload a]\n"
+	    "callback_url = https://a.example/cb\ncallback_verify_object = yes\n",
+	    "t.conf:5: [upload a]: callback_verify_object needs oss:GetObject, "
+	    "which session_policy = auto does not grant (its token reaches "
+	    "browsers)");
+	fails(BASE "[upload a]\ncallback_forward = ftp://x/h\n",
+	    "t.conf:4: callback_forward: ftp://x/h is not an http(s) URL");
+	fails(BASE "callback_key_urls = gosspublic.alicdn.com/k.pem\n",
+	    "t.conf:3: callback_key_urls: gosspublic.alicdn.com/k.pem is not "
+	    "an http(s) URL");
+	fails(BASE "callback_key_urls = https://a/1 https://a/2 https://a/3 "
+	    "https://a/4 https://a/5 https://a/6 https://a/7 https://a/8 "
+	    "https://a/9\n", "t.conf:3: too many values (at most 8)");
+	fails(BASE "secret_file = secret\n",
+	    "t.conf:3: secret_file: secret is not an absolute path");
+	fails(BASE "[upload a]\ncallback_spool = spool\n",
+	    "t.conf:4: callback_spool: spool is not an absolute path");
+	fails(BASE "[upload a]\ncallback_url = https://a.example/cb\n"
+	    "callback_url = https://b.example/cb\n",
+	    "t.conf:5: callback_url is set twice");
+	/* ---- end of upload callbacks ---- */
 	return tap_done();
 }

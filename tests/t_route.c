@@ -103,7 +103,7 @@ main(void)
 	const char *text = "bucket = b12\nregion = cn-hangzhou\n"
 	    "cors_origins = https://a.example\n";
 
-	tap_plan(42);
+	tap_plan(43);
 	c = conf_parse(text, strlen(text), "t", err, sizeof(err));
 	memset(&r, 0, sizeof(r));
 	r.conf = c;
@@ -117,8 +117,16 @@ main(void)
 	    "today: no path at all signs");
 	is_int((long long)route_body_max(&pk), 0, "today: GET takes no body");
 	ok(strcmp(pick(NULL, 0, REQUEST_POST, "/s"), "-") == 0 &&
-	    strcmp(pk.allow, "GET, OPTIONS") == 0, "today: POST has no row, "
-	    "Allow: GET, OPTIONS");
+	    strcmp(pk.allow, "GET, POST, OPTIONS") == 0, "today: POST without "
+	    "x-oss-pub-key-url has no row, Allow: GET, POST, OPTIONS");
+	/* Issue 10: the callback row. */
+	memset(&req, 0, sizeof(req));
+	req.method = REQUEST_POST;
+	req.oss_pub_key_url = "aHR0cHM6Ly9h";
+	route_pick(routes, routes_len, &req, &pk);
+	ok(pk.row != NULL && strcmp(pk.row->name, "callback") == 0 &&
+	    route_body_max(&pk) == LIMIT_CB_BODY, "today: POST with "
+	    "x-oss-pub-key-url is the callback, with a 64 KiB body");
 	ok(strcmp(pick(NULL, 0, REQUEST_HEAD, "/s"), "-") == 0 &&
 	    pk.group != NULL, "today: HEAD has no row (405)");
 	ok(strcmp(pick(NULL, 0, REQUEST_OPTIONS, "/s"), "-") == 0 &&
@@ -134,17 +142,17 @@ main(void)
 	req.origin = "https://a.example";
 	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	ok(rep.status == 405 && d.err == OERR_METHOD_NOT_ALLOWED &&
-	    strstr(rep.hdr, "Allow: GET, OPTIONS\r\n") != NULL &&
+	    strstr(rep.hdr, "Allow: GET, POST, OPTIONS\r\n") != NULL &&
 	    strstr(rep.hdr, "Access-Control-Allow-Origin: https://a.example")
-	    != NULL, "405 with Allow: GET, OPTIONS and CORS");
+	    != NULL, "405 with Allow: GET, POST, OPTIONS and CORS");
 	reply_clear(&rep);
 	pick(NULL, 0, REQUEST_OPTIONS, "/s");
 	req.origin = "https://a.example";
 	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	ok(rep.status == 204 && d.err == OERR_OK && strstr(rep.hdr,
-	    "Access-Control-Allow-Methods: GET, OPTIONS\r\n") != NULL &&
+	    "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n") != NULL &&
 	    strstr(rep.hdr, "Access-Control-Allow-Headers: Content-Type\r\n")
-	    != NULL, "preflight: 204, GET, OPTIONS, Content-Type");
+	    != NULL, "preflight: 204, GET, POST, OPTIONS, Content-Type");
 	reply_clear(&rep);
 	pick(NULL, 0, REQUEST_OPTIONS, "/s");
 	req.origin = "https://evil.example";

@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "creds.h"
 #include "crypto.h"
+#include "callback.h"
 #include "signer.h"
 #include "tap.h"
 
@@ -36,28 +37,35 @@ cfg(const char *text)
 	return c;
 }
 
+/* The server secret route_sign hands the signer (issue 10). */
+static const unsigned char cb_secret[32] = "0123456789abcdef0123456789abcdef";
+
 /*
- * Run the pipeline for query q; on success return the answer and put the
- * decoded policy JSON in *policy.  On error return NULL and set *e.
+ * Run the pipeline for query q (with secret as the server secret, or
+ * none); on success return the answer and put the decoded policy JSON in
+ * *policy.  On error return NULL and set *e.
  */
 static json_object *
-run(const struct conf *c, const char *q, const char *user,
-    const struct creds *cr, char **policy, enum oerr *e)
+run_secret(const struct conf *c, const char *q, const char *user,
+    const struct creds *cr, const unsigned char *secret, char **policy,
+    enum oerr *e)
 {
 	struct request_params p;
 	struct oerr_detail d;
 	struct signer_req sr;
 	json_object *o, *v;
-	unsigned char buf[8192];
+	unsigned char buf[16384];
 	char *json = NULL;
 	size_t len;
 	long n;
 
 	*policy = NULL;
 	if ((*e = request_parse_query(q, &p, &d)) != OERR_OK ||
-	    (*e = signer_prepare(c, &p, user, NOW, UUID, &sr, &d)) !=
-	    OERR_OK ||
-	    (*e = signer_sign(c, &sr, cr, NOW, &json, &len, &d)) != OERR_OK)
+	    (*e = signer_prepare(c, &p, user, NOW, UUID, &sr, &d)) != OERR_OK)
+		return NULL;
+	sr.secret = secret;
+	sr.secretlen = secret != NULL ? sizeof(cb_secret) : 0;
+	if ((*e = signer_sign(c, &sr, cr, NOW, &json, &len, &d)) != OERR_OK)
 		return NULL;
 	o = json_tokener_parse(json);
 	free(json);
@@ -70,6 +78,53 @@ run(const struct conf *c, const char *q, const char *user,
 		*policy = strdup((char *)buf);
 	}
 	return o;
+}
+
+static json_object *
+run(const struct conf *c, const char *q, const char *user,
+    const struct creds *cr, char **policy, enum oerr *e)
+{
+	return run_secret(c, q, user, cr, NULL, policy, e);
+}
+
+/* run() as route_sign runs a callback section (issue 10). */
+static json_object *
+run_cb(const struct conf *c, const char *q, const char *user, int with_secret,
+    char **policy, enum oerr *e)
+{
+	return run_secret(c, q, user, &creds, with_secret ? cb_secret : NULL,
+	    policy, e);
+}
+
+/*
+ * The callback OSS would send for the answer o's fields (the default JSON
+ * body with object) through callback_ticket_check at NOW.
+ */
+static enum callback_err
+cb_roundtrip(json_object *o, const char *object, struct callback_event *ev)
+{
+	struct callback_vars *vars = NULL;
+	json_object *body = json_object_new_object(), *f, *v;
+	const char *txt;
+	size_t i;
+	enum callback_err ce;
+
+	json_object_object_add(body, "bucket",
+	    json_object_new_string("examplebucket"));
+	json_object_object_add(body, "object", json_object_new_string(object));
+	json_object_object_get_ex(o, "fields", &f);
+	for (i = 0; i < CALLBACK_VAR__MAX; i++)
+		if (json_object_object_get_ex(f, callback_var_fields[i], &v))
+			json_object_object_add(body, callback_var_names[i],
+			    json_object_get(v));
+	txt = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
+	ce = callback_body_parse("application/json", txt, strlen(txt), &vars);
+	if (ce == CALLBACK_OK)
+		ce = callback_ticket_check(vars, "examplebucket", cb_secret,
+		    sizeof(cb_secret), NOW, DEFAULT_CB_GRACE, ev);
+	callback_vars_free(vars);
+	json_object_put(body);
+	return ce;
 }
 
 static const char *
@@ -105,7 +160,7 @@ main(void)
 	char *pol;
 	enum oerr e;
 
-	tap_plan(51);
+	tap_plan(51 + 13);	/* + upload callbacks (issue 10) */
 
 	/*
 	 * P1 through the pipeline, vendor fields and all.  The vendor SDK's
@@ -279,5 +334,68 @@ main(void)
 	json_object_put(o);
 	free(pol);
 	conf_free(c);
+	/* ---- upload callbacks (issue 10) ---- */
+	c = cfg("bucket = examplebucket\nregion = cn-hangzhou\n"
+	    "[upload n]\nkey_prefix = user/${user}/\n"
+	    "callback_url = https://www.example.com/ossign/callback\n"
+	    "[upload plain]\n");
+	o = run_cb(c, "upload=n&filename=a.txt", "alice", 1, &pol, &e);
+	ok(o != NULL, "a callback section signs (%d)", (int)e);
+	{
+		struct callback_event ev;
+		char *param = callback_param(&conf_upload_find(c, "n")->callback);
+		char want[256];
+
+		is_str(get(o, "fields.callback"), param, "fields.callback is "
+		    "callback_param()'s");
+		snprintf(want, sizeof(want), "[\"eq\",\"$callback\",\"%s\"]",
+		    param);
+		ok(has(pol, want), "the callback field pinned with eq");
+		free(param);
+		ok(get(o, "fields.x:ossign_user") != NULL &&
+		    strcmp(get(o, "fields.x:ossign_user"), "alice") == 0 &&
+		    strcmp(get(o, "fields.x:ossign_upload"), "n") == 0 &&
+		    strcmp(get(o, "fields.x:ossign_match"), "exact") == 0 &&
+		    strcmp(get(o, "fields.x:ossign_key"),
+		    "user/alice/a.txt") == 0 && strcmp(get(o,
+		    "fields.x:ossign_exp"), get(o, "expiration")) == 0,
+		    "x:ossign_* fields: user, section, exact key, the "
+		    "policy's expiration");
+		ok(has(pol, "[\"eq\",\"$x:ossign_user\",\"alice\"]") &&
+		    has(pol, "[\"eq\",\"$x:ossign_key\",\"user/alice/a.txt\"]") &&
+		    has(pol, "[\"eq\",\"$x:ossign_ticket\",\"v1."),
+		    "each x: variable pinned with eq");
+		ok(strstr(pol, "$x:ossign_ticket") > strstr(pol, "$acl"),
+		    "after the section's own conditions");
+		ok(cb_roundtrip(o, "user/alice/a.txt", &ev) == CALLBACK_OK &&
+		    strcmp(ev.user, "alice") == 0 && !ev.prefix,
+		    "the ticket verifies for the key signed");
+		ok(cb_roundtrip(o, "user/alice/b.txt", &ev) ==
+		    CALLBACK_WRONG_OBJECT, "and for no other object");
+		json_object_put(o);
+		free(pol);
+		o = run_cb(c, "upload=n", "bob", 1, &pol, &e);
+		ok(o != NULL && strcmp(get(o, "fields.x:ossign_match"),
+		    "prefix") == 0 && strcmp(get(o, "fields.x:ossign_key"),
+		    "user/bob/") == 0, "without a file name: the prefix");
+		ok(cb_roundtrip(o, "user/bob/any.bin", &ev) == CALLBACK_OK &&
+		    ev.prefix && cb_roundtrip(o, "user/alice/x", &ev) ==
+		    CALLBACK_WRONG_OBJECT, "any key under it, none outside");
+		json_object_put(o);
+		free(pol);
+	}
+	o = run_cb(c, "upload=n&filename=a.txt", "alice", 0, &pol, &e);
+	ok(o == NULL && e == OERR_INTERNAL, "no server secret: 500");
+	o = run_cb(c, "upload=plain&filename=a.txt", NULL, 0, &pol, &e);
+	ok(o != NULL && get(o, "fields.callback") == NULL &&
+	    get(o, "fields.x:ossign_ticket") == NULL && !has(pol, "ossign"),
+	    "a section without callback_url: no callback, no secret needed");
+	json_object_put(o);
+	free(pol);
+	o = run_cb(c, "upload=n&filename=a.txt", NULL, 1, &pol, &e);
+	ok(o == NULL && e == OERR_AUTH_REQUIRED, "${user} without a user: "
+	    "401 before any ticket");
+	conf_free(c);
+	/* ---- end of upload callbacks ---- */
 	return tap_done();
 }

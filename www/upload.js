@@ -13,6 +13,7 @@
 	const SIGN_URL = '/get_post_signature_for_oss_upload';
 	const MAX_PARALLEL = 3;		/* files uploading at the same time */
 	const DEFAULT_TYPE = 'application/octet-stream';
+	const ANSWER_SHOWN = 500;	/* characters of a callback's answer shown */
 
 	const STATES = ['queued', 'signing', 'uploading', 'done', 'error', 'cancelled'];
 	const ACTIVE = new Set(['queued', 'signing', 'uploading']);
@@ -212,8 +213,30 @@
 			this.bar.value = this.bar.max;
 		else
 			this.bar.value = 0;	/* nothing stored; also stops the indeterminate look */
-		if (state !== 'done')
+		if (state !== 'done') {
 			this.result.hidden = true;
+			this.showAnswer(null);
+		}
+	};
+
+	/*
+	 * Upload callbacks (ossign.conf callback_url): OSS called the site once the
+	 * file was stored and hands the upload the site's answer; show it (text, at
+	 * most ANSWER_SHOWN characters). null removes it.
+	 */
+	Item.prototype.showAnswer = function (text) {
+		if (this.answerEl) {
+			this.answerEl.remove();
+			this.answerEl = null;
+		}
+		if (text === null)
+			return;
+		const p = el('p', 'callback-answer');
+		p.appendChild(document.createTextNode('The site answered: '));
+		p.appendChild(el('code', null, text.length > ANSWER_SHOWN ?
+		    text.slice(0, ANSWER_SHOWN) + '…' : text));
+		this.li.insertBefore(p, this.result.nextSibling);
+		this.answerEl = p;
 	};
 
 	Item.prototype.finish = function (state, text, code) {
@@ -466,6 +489,17 @@
 			const text = err && err.code === 'CallbackFailed' ?
 			    'Uploaded, but the site was not notified (CallbackFailed).' : 'Uploaded.';
 			this.finish('done', text);
+			/* With a callback, a 200's body is what the site answered OSS. */
+			if (status === 200 && this.sign && this.sign.fields &&
+			    typeof this.sign.fields.callback === 'string' && body) {
+				let shown = body;
+				try {
+					shown = JSON.stringify(JSON.parse(body));
+				} catch (e) {
+					/* shown as it came */
+				}
+				this.showAnswer(shown);
+			}
 			return;
 		}
 

@@ -20,7 +20,8 @@
  * Uploads from www/index.html go to [upload browser] (tests/browser/
  * uploads.conf: 1 MiB at most, text/plain and image/png, forbid_overwrite,
  * success_action_status 200, keys browser/NAME); www/vendor-compat.html uses
- * [upload default] (keys vendor/NAME).
+ * [upload default] (keys vendor/NAME); an upload to [upload browsercb] (keys
+ * browser-cb/NAME) has OSS call ossign back, and the page shows the answer.
  */
 import { chromium } from 'playwright-core';
 import crypto from 'node:crypto';
@@ -429,6 +430,30 @@ async function vendor(ctx) {
 	await page3.close();
 }
 
+/* (g) An upload callback: the page shows what the site answered OSS. */
+async function callbackAnswer(ctx) {
+	const page = await ctx.newPage();
+	watch(page, 'callback');
+	await page.goto(PAGE_URL + '/');
+	await page.evaluate(() => document.getElementById('uploader').setAttribute('data-upload', 'browsercb'));
+	const gb = textBytes('callback', 3000);
+	await page.setInputFiles('#file-input', { name: 'cb.txt', mimeType: 'text/plain', buffer: gb });
+	const f = await settle(page, 'cb.txt');
+	check('g.done', f.state === 'done' && f.key === 'browser-cb/cb.txt', 'a callback upload is done', f);
+	const answer = page.locator(rowSel('cb.txt') + ' .callback-answer');
+	const text = (await answer.count()) === 1 && await answer.isVisible() ? await answer.textContent() : '';
+	let parsed = null;
+	try {
+		parsed = JSON.parse(text.replace(/^The site answered: /, ''));
+	} catch (e) {
+		parsed = null;
+	}
+	check('g.answer', parsed !== null && parsed.status === 'ok' && parsed.object === 'browser-cb/cb.txt' &&
+	    /^[0-9a-f]{64}$/.test(parsed.event), 'the row shows the site\'s answer (ossign\'s, event and object)', text);
+	await shot(page, 'g-callback-answer.png');
+	await page.close();
+}
+
 const ctx = await chromium.launchPersistentContext(PROFILE, {
 	executablePath: CHROMIUM,
 	headless: true,
@@ -461,6 +486,7 @@ try {
 	await page.close();
 	await step('expired', () => expired(ctx));
 	await step('vendor', () => vendor(ctx));
+	await step('callback', () => callbackAnswer(ctx));
 	check('page.no-errors', pageErrors.length === 0, 'no JavaScript errors on any page', pageErrors);
 	if (process.env.BROWSER_DEBUG)
 		detail({ signs, ossPosts });

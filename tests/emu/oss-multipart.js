@@ -560,7 +560,7 @@ class Multipart {
     // Parts not named go with the upload [CMU].
     fs.rmSync(found.dir, { recursive: true, force: true });
     this.emu.stats.uploads_ok++;
-    const upload = { key: r.key, etag, size, contentType: u.contentType, fields };
+    const upload = { key: r.key, etag, size, contentType: u.contentType, fields, operation: 'CompleteMultipartUpload' };
     if (await this.emu.callback.after(ctx, upload)) return;
     const location = `http://${req.headers.host || this.emu.hostId}/${oss.encodeKeyUrl(r.key)}`;
     this.sendXml(ctx, 200, '<CompleteMultipartUploadResult>\n' +

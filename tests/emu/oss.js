@@ -5,6 +5,7 @@
  *
  *   node tests/emu/oss.js --state DIR --port 0 --bucket NAME [--region cn-hangzhou]
  *        [--cors-origins "http://127.0.0.1:8080 http://localhost:8080" | "*"] [--versioned]
+ *        [--callback-key TEST-RSA-KEY.pem [--callback-key-url URL] [--callback-ca CA.pem]]
  *
  * Plain HTTP on 127.0.0.1 only.  Prints exactly one line, "listening PORT", on stdout once ready;
  * exits 0 on SIGTERM/SIGINT.  Logs one line per request on stderr (method, path, status, error
@@ -78,8 +79,9 @@
  *   ({"f":"v"}, eq, starts-with, in, not-in, content-length-range on the real file size).
  *   Duplicate fields are refused.  `${filename}` in key is expanded after the policy check.
  *   success_action_status 200 (empty), 201 (PostResponse XML), 204 or absent/invalid (204).
- *   A callback field goes to the callback hook (CALLBACK_NONE below, replaced by
- *   tests/emu/oss-callback.js once upload callbacks are emulated): for now 501 NotImplemented.
+ *   A callback field goes to the callback hook: with --callback-key, tests/emu/oss-callback.js
+ *   (OSS's upload callbacks, signed with that test key, x-oss-pub-key-url naming --callback-key-url
+ *   or OSS's own URL; its header names the rules); without, CALLBACK_NONE: 501 NotImplemented.
  *   Only V4 is implemented: a V1 form (OSSAccessKeyId/Signature) gets 501 NotImplemented; a form
  *   with no signature at all is an anonymous write to a private bucket (403 AccessDenied).
  * - GET/HEAD /<key>, PUT/DELETE /<key>: anonymous, as above.  GET answers the bytes with
@@ -190,7 +192,7 @@
  * ACL, storage class, encryption, tagging), session policy, callback; after the file:
  * content-length-range, 5 GB, forbid-overwrite.  The clock is read once, when the request arrives.
  *
- * Not emulated: V1/V2 signatures, signed GET/PUT, callbacks (see the hook), CRC64
+ * Not emulated: V1/V2 signatures, signed GET/PUT (HEAD: see oss-callback.js), CRC64
  * (x-oss-hash-crc64ecma), bucket ACLs other than private, Block Public Access, restore of archived
  * objects, Range, wildcard CORS origins, clock control (use real time in tests).
  *
@@ -1600,12 +1602,16 @@ class Emulator {
 function usage(msg) {
   if (msg) process.stderr.write(`oss-emu: ${msg}\n`);
   process.stderr.write('usage: oss.js --state DIR --port N --bucket NAME [--region REGION] ' +
-    '[--cors-origins "ORIGIN ..." | "*"] [--versioned]\n');
+    '[--cors-origins "ORIGIN ..." | "*"] [--versioned] [--callback-key FILE [--callback-key-url URL] ' +
+    '[--callback-ca FILE]]\n');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const o = { state: null, port: null, bucket: null, region: 'cn-hangzhou', corsOrigins: null, versioned: false };
+  const o = {
+    state: null, port: null, bucket: null, region: 'cn-hangzhou', corsOrigins: null, versioned: false,
+    callbackKey: null, callbackKeyUrl: null, callbackCa: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -1619,6 +1625,9 @@ function parseArgs(argv) {
       case '--region': o.region = val(); break;
       case '--cors-origins': o.corsOrigins = val(); break;
       case '--versioned': o.versioned = true; break;
+      case '--callback-key': o.callbackKey = val(); break;
+      case '--callback-key-url': o.callbackKeyUrl = val(); break;
+      case '--callback-ca': o.callbackCa = val(); break;
       default: usage(`unknown argument ${a}`);
     }
   }
@@ -1648,11 +1657,15 @@ function main() {
   const o = parseArgs(process.argv.slice(2));
   // The ledger is written by the STS emulator's author; load it only when serving.
   const ledger = require(path.join(__dirname, 'ledger.js'));
-  // Multipart uploads plug into the route table (tests/emu/oss-multipart.js).
+  // Multipart uploads plug into the route table (tests/emu/oss-multipart.js); upload callbacks
+  // (tests/emu/oss-callback.js) with a test key, when given one, into the callback hook.
   const { Multipart } = require(path.join(__dirname, 'oss-multipart.js'));
   const multipart = new Multipart();
-  const emu = new Emulator({ ...o, ledger, routes: multipart.routes });
+  const cb = require(path.join(__dirname, 'oss-callback.js')).hookFromArgs(o);
+  const routes = [...multipart.routes, ...(cb ? cb.routes : [])];
+  const emu = new Emulator({ ...o, ledger, routes, ...(cb ? { callback: cb } : {}) });
   multipart.attach(emu);
+  if (cb) cb.attach(emu);
   const server = http.createServer((req, res) => emu.handle(req, res));
   server.on('clientError', (e, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

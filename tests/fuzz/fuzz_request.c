@@ -16,6 +16,7 @@
 #include "limit.h"
 #include "request.h"
 #include "route.h"
+#include "route_callback.h"
 #include "routes.h"
 
 #define FUZZ_NVARS	32
@@ -102,7 +103,9 @@ fuzz_picks(const struct request *req)
 	}
 	/*
 	 * Every path has a group: one of Uppy Companion's s3 routes (issue
-	 * 12) for a path ending in one, else sign, whose row is GET's.
+	 * 12) for a path ending in one, else the catch-all group (the
+	 * callback row first, issue 10, then sign): GET signs, a POST with
+	 * x-oss-pub-key-url is a callback.
 	 */
 	FUZZ_CHECK(p.group != NULL);
 	if (strncmp(p.group->name, "s3-", 3) == 0) {
@@ -110,10 +113,13 @@ fuzz_picks(const struct request *req)
 		FUZZ_CHECK(route_body_max(&p) <= LIMIT_S3_COMPLETE_BODY);
 		FUZZ_CHECK(strstr(p.allow, "OPTIONS") != NULL);
 	} else {
-		FUZZ_CHECK(strcmp(p.group->name, "sign") == 0);
-		FUZZ_CHECK((req->method == REQUEST_GET) == (p.row != NULL));
-		FUZZ_CHECK(strcmp(p.allow, "GET, OPTIONS") == 0);
-		FUZZ_CHECK(route_body_max(&p) == 0);
+		FUZZ_CHECK(strcmp(p.group->name, "callback") == 0);
+		FUZZ_CHECK((req->method == REQUEST_GET ||
+		    (req->method == REQUEST_POST &&
+		    route_callback_when(req))) == (p.row != NULL));
+		FUZZ_CHECK(strcmp(p.allow, "GET, POST, OPTIONS") == 0);
+		FUZZ_CHECK(route_body_max(&p) == (p.row != NULL &&
+		    strcmp(p.row->name, "callback") == 0 ? LIMIT_CB_BODY : 0));
 	}
 
 	route_pick(fuzz_next, sizeof(fuzz_next) / sizeof(fuzz_next[0]),
@@ -145,6 +151,7 @@ fuzz_request(const uint8_t *data, size_t size)
 		[REQUEST_VAR_COOKIE] = LIMIT_REQ_COOKIE,
 		[REQUEST_VAR_OSS_PUB_KEY_URL] = LIMIT_REQ_PUB_KEY_URL,
 		[REQUEST_VAR_REMOTE_ADDR] = LIMIT_REQ_ADDR,
+		[REQUEST_VAR_REQUEST_URI] = LIMIT_CB_REQUEST_URI,
 	};
 	struct fuzz_env env;
 	struct fuzz_src src;
@@ -184,6 +191,7 @@ fuzz_request(const uint8_t *data, size_t size)
 	vals[REQUEST_VAR_COOKIE] = req.cookie;
 	vals[REQUEST_VAR_OSS_PUB_KEY_URL] = req.oss_pub_key_url;
 	vals[REQUEST_VAR_REMOTE_ADDR] = req.remote_addr;
+	vals[REQUEST_VAR_REQUEST_URI] = req.request_uri;
 	for (i = 1; i < REQUEST_VAR__MAX; i++) {
 		if (req.toolong & (1u << i))
 			FUZZ_CHECK(vals[i] == NULL);

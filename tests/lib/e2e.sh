@@ -10,7 +10,12 @@
 # next good request still served), policy enforcement by OSS
 # (forbid_overwrite), 405 for POST, a CORS preflight refused with its JSON.
 # Uses the [upload] sections of deploy/ossign.conf.example (default, images,
-# private).
+# private, notify).  Then the upload callbacks (issue 10): an upload to
+# [upload notify] makes the OSS emulator call back through the server
+# ($STACK_CALLBACK_URL), ossign delivers exactly one verified event to the
+# spool and its answer reaches the uploader; the same upload again, a
+# forged, a tampered, a foreign-key and an unsigned callback deliver
+# nothing and get their documented status.
 #
 # Without the OSS emulator (no node, or no node_modules as under make
 # distcheck) the upload checks are reported as skipped and the signing
@@ -19,7 +24,7 @@
 _e2e_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 declare -F stack_start >/dev/null || . "$_e2e_lib/stack.sh"
 
-E2E_NTESTS=24
+E2E_NTESTS=$((24 + 13))
 
 # e2e_have_oss: true when the OSS emulator can run.
 # (It uses ali-oss's signing code from node_modules: absent under make
@@ -47,6 +52,8 @@ e2e_backend() {
 		STACK_CREDS=env
 	fi
 	stack_keys
+	# The server's port, before the config names it in callback_url.
+	STACK_HTTP_PORT=${STACK_HTTP_PORT:-$(free_port)}
 	E2E_OSS=0
 	if e2e_have_oss; then
 		stack_emulators || return 1
@@ -64,7 +71,7 @@ e2e_backend() {
 	cp "$OSSIGN" "$STACK_DIR/bin/ossign" && chmod 755 "$STACK_DIR/bin/ossign"
 	stack_www || return 1
 	STACK_OSSIGN=$STACK_DIR/bin/ossign
-	export STACK_CONF STACK_OSSIGN STACK_OSS_URL STACK_CREDS
+	export STACK_CONF STACK_OSSIGN STACK_OSS_URL STACK_CREDS STACK_HTTP_PORT
 }
 
 # t_exit_hook (called by common.sh at exit, every process stopped): keep
@@ -233,4 +240,98 @@ e2e_checks() {
 	is "$st" 403 "OPTIONS preflight from another origin: 403"
 	is "$(json_get "$d/e6.json" error.code)" origin_not_allowed \
 	    "OPTIONS preflight from another origin: code origin_not_allowed"
+
+	# 25-37: upload callbacks through this server
+	if [ "${E2E_OSS:-0}" = 1 ]; then
+		e2e_callback_checks "$url" \
+		    "${STACK_CALLBACK_URL:-http://127.0.0.1:$STACK_HTTP_PORT/ossign/callback}" "$d"
+	else
+		skip 13 "$skipmsg"
+	fi
 }
+
+# spool_count: event files in the spool.
+spool_count() {
+	find "$STACK_SPOOL" -maxdepth 1 -name '*.json' -type f | wc -l
+}
+
+# cb_send BODY OUT ARGS...: one callback made by tests/lib/cb-request.py
+# (signed as OSS signs, or broken as ARGS say), POSTed to $CB_URL; prints
+# the status.
+cb_send() {
+	local body=$1 out=$2 hostpart pathpart
+	shift 2
+	hostpart=$(printf '%s' "$CB_URL" | sed -E 's|^(https?://[^/]+).*|\1|')
+	pathpart=${CB_URL#"$hostpart"}
+	python3 "$top_srcdir/tests/lib/cb-request.py" --body "$body" --out "$out" \
+	    --url "$hostpart" --path "${pathpart:-/}" "$@"
+}
+
+# cb_body SIGJSON OBJECT OUT: a JSON callback body (ossign's default
+# template) carrying the ticket of the signature in SIGJSON, for OBJECT.
+cb_body() {
+	python3 - "$1" "$2" "$STACK_BUCKET" >"$3" <<'EOF'
+import json, sys
+f = json.load(open(sys.argv[1], encoding="utf-8"))["fields"]
+b = {"bucket": sys.argv[3], "object": sys.argv[2], "etag": "D41D8CD98F00B204E9800998ECF8427E",
+     "size": 1, "mimeType": "text/plain"}
+for n in ("user", "upload", "match", "key", "exp", "ticket"):
+    b["ossign_" + n] = f["x:ossign_" + n]
+sys.stdout.write(json.dumps(b, separators=(",", ":")))
+EOF
+}
+
+# e2e_callback_checks SIGN_URL CALLBACK_URL DIR: 13 assertions.
+e2e_callback_checks() {
+	local url=$1 d=$3 st key n0 ev
+	CB_URL=$2
+	head -c 2000 /dev/urandom >"$d/cb.bin"
+	n0=$(spool_count)
+	st=$(http_get "$url?upload=notify&filename=cb.bin&size=2000" "$d/cbsig.json")
+	is "$st" 200 "callback: a signature for [upload notify]" || diag "$(mask <"$d/cbsig.json")"
+	key=$(json_get "$d/cbsig.json" fields.key)
+	json_get "$d/cbsig.json" fields.callback >/dev/null &&
+	    [[ $(json_get "$d/cbsig.json" fields.x:ossign_ticket) =~ ^v1\.[0-9a-f]{64}$ ]]
+	ok $? "callback: the answer's fields carry callback and x:ossign_ticket"
+	st=$(post_object "$d/cbsig.json" "$d/cb.bin" "$d/cbpost.out")
+	is "$st" 200 "callback: OSS called ossign back through the server, the upload answers 200" ||
+	    { diag "$(cat "$d/cbpost.out")"; diag_file "$STACK_DIR/oss.log"; }
+	ev=$(json_get "$d/cbpost.out" event)
+	[ "$(json_get "$d/cbpost.out" status)" = ok ] && [ "$(json_get "$d/cbpost.out" object)" = "$key" ]
+	ok $? "callback: ossign's answer reached the uploader (event ${ev:0:16}...)"
+	is "$(spool_count)" $((n0 + 1)) "callback: exactly one event in the spool"
+	[ -r "$STACK_SPOOL/$ev.json" ] &&
+	    [ "$(json_get "$STACK_SPOOL/$ev.json" object)" = "$key" ] &&
+	    [ "$(json_get "$STACK_SPOOL/$ev.json" upload)" = notify ] &&
+	    [ "$(json_get "$STACK_SPOOL/$ev.json" callback.size)" = 2000 ]
+	ok $? "callback: the event names the object, the section and the size OSS sent"
+	http_get "$STACK_OSS_URL/_emu/callbacks" "$d/calls.json" >/dev/null
+	python3 - "$d/calls.json" "$CB_URL" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))[-1]
+sys.exit(0 if c["ok"] and c["url"] == sys.argv[2] else 1)
+EOF
+	ok $? "callback: the emulator called $CB_URL"
+	# The same upload again (same signature, same key): no second event.
+	st=$(post_object "$d/cbsig.json" "$d/cb.bin" "$d/cbpost2.out")
+	is "$st/$(sed -n 's|.*<Code>\(.*\)</Code>.*|\1|p' "$d/cbpost2.out")" 203/CallbackFailed \
+	    "callback: the same upload again: ossign answers 409, the uploader gets 203 CallbackFailed"
+	cb_body "$d/cbsig.json" "$key" "$d/cbgood.json"
+	openssl genrsa -out "$d/other.pem" 2048 2>/dev/null
+	st=$(cb_send "$d/cbgood.json" "$d/f1.json" --sign-key "$d/other.pem")
+	is "$st/$(json_get "$d/f1.json" error.code)" 403/callback_bad_signature \
+	    "callback: forged (another key): 403 callback_bad_signature"
+	cb_body "$d/cbsig.json" "${key%/*}/other.bin" "$d/cbtamp.json"
+	st=$(cb_send "$d/cbtamp.json" "$d/f2.json" --sign-key "$STACK_CB_KEY")
+	is "$st/$(json_get "$d/f2.json" error.code)" 403/callback_bad_ticket \
+	    "callback: tampered (signed, another object): 403 callback_bad_ticket (Authorization reached ossign)"
+	st=$(cb_send "$d/cbgood.json" "$d/f3.json" --sign-key "$STACK_CB_KEY" \
+	    --key-url https://evil.example/callback_pub_key_v1.pem)
+	is "$st/$(json_get "$d/f3.json" error.code)" 403/callback_key_refused \
+	    "callback: a foreign key URL: 403 callback_key_refused"
+	st=$(cb_send "$d/cbgood.json" "$d/f4.json" --no-auth)
+	is "$st/$(json_get "$d/f4.json" error.code)" 400/callback_malformed \
+	    "callback: no Authorization: 400 callback_malformed"
+	is "$(spool_count)" $((n0 + 1)) "callback: still exactly one event"
+}
+

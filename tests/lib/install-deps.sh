@@ -62,7 +62,8 @@ ca-certificates
 # nodejs npm: the OSS and STS emulators, npm ci.  "package:command": the
 #   command on PATH is enough (a NodeSource nodejs ships npm and conflicts
 #   with Debian's npm)
-# openssl: the emulators' keys and the STS emulator's test CA
+# openssl: the emulators' keys (the STS emulator's test CA, the OSS
+#   emulator's callback key)
 # ca-certificates: npm ci fetches from the npm registry over https
 
 # ---- the test set: the quickstart's and these ------------------------------
@@ -91,7 +92,8 @@ unicode-data
 # lighttpd apache2 libapache2-mod-fcgid: the other web servers' e2e tests
 # apache2-utils: htpasswd for the authentication tests
 # chromium: browser tests (playwright-core drives the system chromium)
-# curl python3: test helpers; valgrind: make check-valgrind
+# curl python3: test helpers (python3 also makes and sends callbacks:
+#   tests/lib/cb-request.py, cb-servers.py); valgrind: make check-valgrind
 # clang libclang-rt-14-dev: fuzzers and sanitizers; wrk: benchmarks
 # debhelper dpkg-dev fakeroot lintian: tests/deb.sh builds and checks the
 #   Debian package; debootstrap: tests/fresh-debian (not in make check)

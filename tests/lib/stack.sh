@@ -43,6 +43,15 @@
 #                    $STACK_DIR/www, see stack_www]
 #   STACK_SOCK_OWNER, STACK_SOCK_MODE: ossign's socket (for servers whose
 #                    workers are not root)            [root, 0600]
+#   STACK_CALLBACK_URL where the OSS emulator calls back: replaces every
+#                    callback_url of the [upload] sections (issue 10)
+#                    [http://127.0.0.1:$STACK_HTTP_PORT/ossign/callback]
+# Upload callbacks (issue 10): the OSS emulator signs its callbacks with a
+# test RSA key made here ($STACK_DIR/cbkey/key.pem); the written config pins
+# its public half (callback_public_key = $STACK_CB_PUB), keeps cache_dir in
+# $STACK_DIR/cache and spools the events of callback_spool sections in
+# $STACK_SPOOL ($STACK_DIR/callbacks); stack_callback_owner USER gives both
+# to a server's user.
 # After stack_start (exported):
 #   STACK_URL        http://127.0.0.1:PORT (the page; the endpoint below it)
 #   STACK_SIGN_URL   $STACK_URL/get_post_signature_for_oss_upload
@@ -56,6 +65,8 @@
 #                    found with pids_running "$STACK_OSSIGN")
 #   STACK_PID_OSS STACK_PID_STS STACK_PID_OSSIGN STACK_PID_NGINX
 #   STACK_AKID       the AccessKeyId in use (the secret is never exported)
+#   STACK_CB_KEY STACK_CB_PUB  the emulator's callback key, its public half
+#   STACK_SPOOL      where callback events land (callback_spool)
 
 _stack_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 declare -F plan >/dev/null || . "$_stack_lib/common.sh"
@@ -106,6 +117,27 @@ stack_have_sts() {
 	    [ -d "$top_srcdir/node_modules/@alicloud/openapi-util" ]
 }
 
+# stack_callback_key: the test RSA key the OSS emulator signs its callbacks
+# with (OSS signs with its own; ossign pins this one's public half).
+stack_callback_key() {
+	STACK_CB_KEY=$STACK_DIR/cbkey/key.pem
+	STACK_CB_PUB=$STACK_DIR/cbkey/pub.pem
+	[ -r "$STACK_CB_PUB" ] && return 0
+	mkdir -p "$STACK_DIR/cbkey" && chmod 755 "$STACK_DIR/cbkey" &&
+	openssl genrsa -out "$STACK_CB_KEY" 2048 2>/dev/null &&
+	openssl rsa -in "$STACK_CB_KEY" -pubout -out "$STACK_CB_PUB" 2>/dev/null &&
+	chmod 644 "$STACK_CB_PUB" ||
+	    { _stack_fail "cannot make the callback test key"; return 1; }
+	export STACK_CB_KEY STACK_CB_PUB
+}
+
+# stack_callback_owner USER: cache_dir and the spool belong to USER (a web
+# server's, when it runs ossign itself: Apache CGI, mod_fcgid).
+stack_callback_owner() {
+	[ -n "$1" ] || return 0
+	chown "$1" "$STACK_DIR/cache" "$STACK_SPOOL"
+}
+
 # stack_emulators: start the OSS emulator (and the STS one for sts).
 stack_emulators() {
 	local line
@@ -113,11 +145,12 @@ stack_emulators() {
 	[ -r "$top_srcdir/tests/emu/oss.js" ] ||
 	    { _stack_fail "tests/emu/oss.js missing"; return 1; }
 	mkdir -p "$STACK_STATE"
+	stack_callback_key || return 1
 	# The browser posts from the page's origin: the bucket's CORS rule.
 	bg_start "$STACK_DIR/oss.log" "$NODE" "$top_srcdir/tests/emu/oss.js" \
 	    --state "$STACK_STATE" --port "${STACK_OSS_LISTEN:-0}" --bucket "$STACK_BUCKET" \
 	    --region "$STACK_REGION" --cors-origins "${STACK_OSS_CORS:-*}" \
-	    ${STACK_OSS_ARGS:-}
+	    --callback-key "$STACK_CB_KEY" ${STACK_OSS_ARGS:-}
 	STACK_PID_OSS=$BG_PID
 	line=$(wait_line "$STACK_DIR/oss.log" '^listening [0-9]+' 20 "$BG_PID") ||
 	    { _stack_fail "OSS emulator did not start" "$STACK_DIR/oss.log"; return 1; }
@@ -150,9 +183,14 @@ stack_sts_files() {
 }
 
 # stack_write_conf FILE: an ossign.conf for the emulators: generated globals,
-# then every line of $STACK_UPLOADS from its first [upload] section on.
+# then every line of $STACK_UPLOADS from its first [upload] section on, with
+# callback_url and callback_spool pointed at this stack (issue 10).
 stack_write_conf() {
 	local file=$1 uploads=${STACK_UPLOADS:-$top_srcdir/deploy/ossign.conf.example}
+	local cburl=${STACK_CALLBACK_URL:-http://127.0.0.1:${STACK_HTTP_PORT:-9}/ossign/callback}
+	STACK_SPOOL=$STACK_DIR/callbacks
+	mkdir -p "$STACK_DIR/cache" "$STACK_SPOOL" && chmod 700 "$STACK_DIR/cache" "$STACK_SPOOL"
+	export STACK_SPOOL
 	{
 		echo "# written by tests/lib/stack.sh for the emulators"
 		echo "bucket = $STACK_BUCKET"
@@ -166,16 +204,21 @@ stack_write_conf() {
 			echo "role_session_name = ossign-test"
 			echo "sts_endpoint = $STACK_STS_URL"
 			echo "access_key_file = $STACK_DIR/access_key"
-			echo "cache_dir = $STACK_DIR/cache"
 			echo "ca_file = $STACK_CA"
 			;;
 		*)
 			echo "credentials = env"
 			;;
 		esac
+		# The credential cache (sts), the server secret and the
+		# callbacks' claims (issue 10): never the system's /run/ossign.
+		echo "cache_dir = $STACK_DIR/cache"
+		[ -n "${STACK_CB_PUB:-}" ] && echo "callback_public_key = $STACK_CB_PUB"
 		[ -n "${STACK_CONF_EXTRA:-}" ] && printf '%s\n' "$STACK_CONF_EXTRA"
 		echo
-		sed -n '/^\[upload /,$p' "$uploads"
+		sed -n '/^\[upload /,$p' "$uploads" |
+		    sed -e "s|^callback_url = .*|callback_url = $cburl\\
+callback_insecure = yes|" -e "s|^callback_spool = .*|callback_spool = $STACK_SPOOL|"
 	} >"$file"
 }
 
@@ -236,9 +279,12 @@ nginx_conf() {
 		sed -i -e 's|^\([[:space:]]*\)#auth_basic "|\1auth_basic "|' \
 		    -e "s|^\([[:space:]]*\)#auth_basic_user_file .*|\1auth_basic_user_file $dir/htpasswd;|" \
 		    "$site"
-		sed -i -e 's|^\([[:space:]]*\)fastcgi_param REMOTE_USER "";|\1#&|' \
-		    -e 's|^\([[:space:]]*\)#fastcgi_param REMOTE_USER \$remote_user;|\1fastcgi_param REMOTE_USER $remote_user;|' \
-		    "$snip"
+		# Every location but the callback's, which stays "" (OSS
+		# does not log in).
+		sed -i -e '/^location = \/ossign\/callback /,/^}/!{
+s|^\([[:space:]]*\)fastcgi_param REMOTE_USER "";|\1#&|
+s|^\([[:space:]]*\)#fastcgi_param REMOTE_USER \$remote_user;|\1fastcgi_param REMOTE_USER $remote_user;|
+}' "$snip"
 		grep -q "auth_basic_user_file $dir/htpasswd;" "$site" &&
 		grep -q '^[[:space:]]*fastcgi_param REMOTE_USER \$remote_user;' "$snip" ||
 		    { _stack_fail "deploy/nginx/: auth lines not found"; return 1; }
