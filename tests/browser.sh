@@ -58,7 +58,7 @@ MP_IDS=(
 	page.fallback page.parts page.parts-progress page.parts-stored
 	pause.paused pause.stored pause.resumed
 	reload.notice reload.listed reload.missing-only reload.emulator reload.stored
-	mp.no-errors
+	cancel.aborted mp.no-errors
 )
 MP_SHOTS="uppy6-small uppy6-parts uppy5-small uppy5-parts page-parts pause-paused
 reload-notice reload-done"
@@ -193,7 +193,7 @@ BIG_DIR=$T/big
 mkdir -p "$BIG_DIR"
 start=$SECONDS
 head -c $((64 * 1024 * 1024)) /dev/urandom >"$BIG_DIR/big6.mp4"
-for n in big5 page resume; do
+for n in big5 page resume cancel; do
 	ln "$BIG_DIR/big6.mp4" "$BIG_DIR/$n.mp4"
 done
 note "64 MiB test file made in $((SECONDS - start)) s"

@@ -9,14 +9,15 @@
  *     section without multipart goes by form POST; 64 MiB in parts; one
  *     held back part by part (page.route), paused, resumed, then the page
  *     reloaded and the same file picked again: the parts on OSS are listed
- *     and only the missing ones sent.
+ *     and only the missing ones sent; one cancelled with parts on OSS.
  * Every object stored is checked: size, SHA-256, key under the section's
  * prefix, content type.  Output as upload.mjs's ("ok ID - what"; browser.sh
  * holds the plan), plus "# time STEP: N ms" per step.
  *
  * Environment (set by tests/browser.sh): STACK_URL, STACK_OSS_URL, ART,
  * PROFILE_DIR (a fresh Chromium profile), CHROMIUM, BIG_DIR (one 64 MiB
- * file, hard-linked as big6.mp4, big5.mp4, page.mp4, resume.mp4), OSS_LOG
+ * file, hard-linked as big6.mp4, big5.mp4, page.mp4, resume.mp4,
+ * cancel.mp4), OSS_LOG
  * (the OSS emulator's log: one line per request it answered).
  * Sections (tests/browser/uploads.conf): [upload uppy] (uppy/...) and
  * [upload parts] (parts/...), multipart = yes, 128 MiB, text/plain and
@@ -239,33 +240,65 @@ async function pageParts(ctx) {
 }
 
 /*
- * Interrupted: PUTs to OSS are let through `allow` at a time (page.route
- * holds the rest, unsent); Pause, Resume, then a reload with parts missing.
+ * PUTs to OSS from this page pass while fewer than gate.allow have passed;
+ * page.route holds the others, unsent, until the page aborts them or goes.
+ */
+async function hold(page, allow) {
+	const gate = { allow, passed: 0, held: 0 };
+	await page.route((u) => u.href.startsWith(OSS_URL + '/'), async (route) => {
+		if (route.request().method() === 'PUT') {
+			if (gate.passed >= gate.allow) {
+				gate.held++;
+				return;
+			}
+			gate.passed++;
+		}
+		await route.continue().catch(() => {});
+	});
+	return gate;
+}
+
+/* The part numbers of key's upload in progress on the emulator. */
+async function partsOn(key) {
+	const u = (await oss.uploads()).find((x) => x.key === key);
+	return u ? u.parts.map((p) => p.number).sort((a, b) => a - b) : [];
+}
+
+/* Cancel with parts on OSS: the upload is aborted there and forgotten here. */
+async function cancel(ctx) {
+	const key = 'parts/cancel.mp4';
+	const { page } = await openIndex(ctx, 'parts', THRESHOLD);
+	const gate = await hold(page, 2);
+	await page.setInputFiles('#file-input', path.join(BIG_DIR, 'cancel.mp4'));
+	const two = await until(async () => (await partsOn(key)).length === 2 && gate.held >= 1, 20000, 100);
+	await page.locator(rowSel('cancel.mp4')).locator('button.cancel').click();
+	const f = await settle(page, 'cancel.mp4');
+	const gone = await until(async () => !(await oss.uploads()).some((u) => u.key === key), 5000, 100);
+	const deleted = fs.readFileSync(OSS_LOG, 'utf8').split('\n')
+	    .filter((l) => l.startsWith(`oss-emu: DELETE /${key} 204 `)).length;
+	const kept = await page.evaluate(() => Object.keys(localStorage)
+	    .filter((k) => k.startsWith('ossign-multipart:')).length);
+	const objects = (await oss.objects(key)).length;
+	check('cancel.aborted', two && f.state === 'cancelled' && gone && deleted === 1 && kept === 0 &&
+	    objects === 0, 'Cancel with 2 parts on OSS: the upload is aborted there (DELETE), nothing stored ' +
+	    'or kept in localStorage', { two, f, gone, deleted, kept, objects });
+	await page.close();
+}
+
+/*
+ * Interrupted: PUTs to OSS are let through a few at a time (hold); Pause,
+ * Resume, then a reload with parts missing.
  */
 async function resume(ctx) {
 	const key = 'parts/resume.mp4';
 	const file = path.join(BIG_DIR, 'resume.mp4');
 	const { page, seen } = await openIndex(ctx, 'parts', THRESHOLD);
-	let allow = 4;
-	let passed = 0;
-	let held = 0;
-	await page.route((u) => u.href.startsWith(OSS_URL + '/'), async (route) => {
-		if (route.request().method() === 'PUT' && passed >= allow) {
-			held++;
-			return;		/* held: never sent; the page aborts it or goes away */
-		}
-		if (route.request().method() === 'PUT')
-			passed++;
-		await route.continue().catch(() => {});
-	});
-	const onOss = async () => {
-		const u = (await oss.uploads()).find((x) => x.key === key);
-		return u ? u.parts.map((p) => p.number).sort((a, b) => a - b) : [];
-	};
+	const gate = await hold(page, 4);
+	const onOss = () => partsOn(key);
 	await page.setInputFiles('#file-input', file);
 	const row = page.locator(rowSel('resume.mp4'));
 	/* 4 parts on OSS and the next 3 held (so every request of theirs has been seen). */
-	const four = await until(async () => (await onOss()).length === 4 && held === 3, 20000, 100);
+	const four = await until(async () => (await onOss()).length === 4 && gate.held === 3, 20000, 100);
 
 	await row.locator('button.pause').click();
 	const paused = await row.evaluate((li) => ({ paused: li.getAttribute('data-paused'),
@@ -280,25 +313,25 @@ async function resume(ctx) {
 	check('pause.paused', four && paused.paused === 'true' && paused.state === 'uploading' &&
 	    /^Paused at \d+%/.test(paused.status) && paused.button === 'Resume' && putsLater === putsAtPause,
 	    'Pause after 4 parts: the row says "Paused at N%", offers Resume, and sends nothing for 1 s',
-	    { four, held, paused, putsAtPause, putsLater });
+	    { four, held: gate.held, paused, putsAtPause, putsLater });
 	check('pause.stored', fields === 'done key partSize saved uploadId' &&
 	    !/signature|token|credential|x-oss-/i.test(stored.join(' ')),
 	    'localStorage keeps key, uploadId, part size, parts done and time: no signature, token or URL',
 	    stored);
 	await shot(page, 'pause-paused.png');
 
-	allow = 7;
+	gate.allow = 7;
 	await row.locator('button.pause').click();
-	const seven = await until(async () => (await onOss()).length === 7 && held === 6, 20000, 100);
+	const seven = await until(async () => (await onOss()).length === 7 && gate.held === 6, 20000, 100);
 	const again = await row.evaluate((li) => ({ paused: li.getAttribute('data-paused'),
 	    button: li.querySelector('button.pause').textContent }));
 	check('pause.resumed', seven && again.paused === null && again.button === 'Pause',
-	    'Resume sends the next parts: 7 on OSS', { seven, held, again, onOss: await onOss() });
+	    'Resume sends the next parts: 7 on OSS', { seven, held: gate.held, again, onOss: await onOss() });
 
 	/* The tab goes away with parts in flight (held); back, the same file is picked again. */
 	const before = await onOss();
 	const takenBefore = partsTaken(key);
-	allow = Infinity;	/* the held ones go with the page; after it, all pass */
+	gate.allow = Infinity;	/* the held ones go with the page; after it, all pass */
 	seen.length = 0;
 	await page.reload();
 	await configure(page, 'parts', THRESHOLD);
@@ -347,6 +380,7 @@ try {
 	await run('fallback', () => fallback(ctx));
 	await run('parts', () => pageParts(ctx));
 	await run('resume', () => resume(ctx));
+	await run('cancel', () => cancel(ctx));
 	check('mp.no-errors', pageErrors.length === 0, 'no JavaScript errors on any page', pageErrors);
 } finally {
 	await ctx.close();
