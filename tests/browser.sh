@@ -14,6 +14,11 @@
 # 600, x-oss-date may be 900 off); the browser's first upload of late.txt is
 # routed there and gets OSS's own 403 AccessDenied "Policy expired".
 #
+# Large files (issue 12): tests/browser/multipart.mjs, in a second browser
+# on the same stack, through www/uppy.html (both Uppy generations, their
+# prebuilt bundles copied in by stack_www) and www/index.html (multipart.js):
+# one 64 MiB file made once, hard-linked under the names it is uploaded as.
+#
 # Skips (1..0 # SKIP) without chromium, node, node_modules/playwright-core,
 # nginx or spawn-fcgi.
 
@@ -47,8 +52,22 @@ IDS=(
 SHOTS="keyboard-focus a-two-files b-too-large c-type-not-allowed d-already-exists
 e-expired-renewed f-vendor-compat g-callback-answer page-desktop page-phone"
 OSS_CLOCK_AHEAD=750
+# The checks multipart.mjs reports, in plan order.
+MP_IDS=(
+	uppy6.loaded uppy6.small uppy6.small-stored uppy6.parts uppy6.parts-stored
+	uppy5.loaded uppy5.small uppy5.small-stored uppy5.parts uppy5.parts-stored
+	page.fallback page.parts page.parts-progress page.parts-stored
+	pause.paused pause.stored pause.resumed
+	reload.notice reload.listed reload.missing-only reload.emulator reload.stored
+	cancel.aborted mp.no-errors
+)
+MP_SHOTS="uppy6-small uppy6-parts uppy5-small uppy5-parts page-parts pause-paused
+reload-notice reload-done"
+[ -r "$top_srcdir/node_modules/uppy/dist/uppy.min.js" ] &&
+[ -r "$top_srcdir/node_modules/uppy5/dist/uppy.min.js" ] ||
+    skip_all "node_modules/uppy or uppy5 missing (npm ci at the top of the tree)"
 
-plan $((2 + ${#IDS[@]} + 7))
+plan $((2 + ${#IDS[@]} + 7 + ${#MP_IDS[@]} + 5))
 
 t_tmpdir
 t_artifacts
@@ -111,28 +130,39 @@ LATE_OSS_URL=$LATE_OSS_URL ART=$ART PROFILE_DIR=$PROFILE_DIR CHROMIUM=$CHROMIUM 
 mjs_rc=$?
 note "browser part: $((SECONDS - start)) s, exit $mjs_rc"
 
-for id in "${IDS[@]}"; do
-	line=$(grep -E -m1 "^(not )?ok ${id//./\\.} - " "$ART/upload.out")
-	if [ -z "$line" ]; then
-		ok 1 "$id: (not reported by upload.mjs)"
-		continue
-	fi
-	desc=${line#* - }
-	case $line in
-	ok\ *)	ok 0 "$id: $desc" ;;
-	*)	ok 1 "$id: $desc"
-		# its "# detail" lines
-		diag "$(awk -v l="$line" '$0 == l {f = 1; next} f && /^# / {print substr($0, 3); next} {f = 0}' \
-		    "$ART/upload.out")" ;;
-	esac
-done
-
-grep -q '^# browser: finished$' "$ART/upload.out" && [ "$mjs_rc" = 0 ]
-ok $? "upload.mjs ran to the end" || {
-	diag "exit status $mjs_rc"
-	diag "$(grep '^# browser:' "$ART/upload.out")"
-	diag_file "$ART/upload.err"
+# report OUT SCRIPT ID...: one TAP point per ID from SCRIPT's output.
+report() {
+	local out=$1 script=$2 id line desc
+	shift 2
+	for id in "$@"; do
+		line=$(grep -E -m1 "^(not )?ok ${id//./\\.} - " "$out")
+		if [ -z "$line" ]; then
+			ok 1 "$id: (not reported by $script)"
+			continue
+		fi
+		desc=${line#* - }
+		case $line in
+		ok\ *)	ok 0 "$id: $desc" ;;
+		*)	ok 1 "$id: $desc"
+			# its "# detail" lines
+			diag "$(awk -v l="$line" '$0 == l {f = 1; next} f && /^# / {print substr($0, 3); next} {f = 0}' \
+			    "$out")" ;;
+		esac
+	done
 }
+report "$ART/upload.out" upload.mjs "${IDS[@]}"
+
+# ran_to_end NAME STATUS: NAME.mjs printed its last line and exited 0.
+ran_to_end() {
+	grep -q '^# browser: finished$' "$ART/$1.out" && [ "$2" = 0 ]
+	ok $? "$1.mjs ran to the end" || {
+		diag "exit status $2"
+		diag "$(grep '^# browser:' "$ART/$1.out")"
+		diag_file "$ART/$1.err"
+	}
+}
+
+ran_to_end upload "$mjs_rc"
 
 # ---- from outside the browser -------------------------------------------
 n=$(grep -c 'GET /get_post_signature_for_oss_upload?filename=late\.txt&' "$STACK_DIR/nginx/access.log")
@@ -160,6 +190,48 @@ is "$missing" "" "screenshots kept in tests/artifacts/browser/"
 # detail line printed a signer answer.
 grep -qE '"(security_token|signature|x-oss-signature)"' "$ART/upload.out"
 is "$?" 1 "no signature or token in the browser script's output"
+
+# ---- large files: multipart.mjs ------------------------------------------
+BIG_DIR=$T/big
+mkdir -p "$BIG_DIR"
+start=$SECONDS
+head -c $((64 * 1024 * 1024)) /dev/urandom >"$BIG_DIR/big6.mp4"
+for n in big5 page resume cancel; do
+	ln "$BIG_DIR/big6.mp4" "$BIG_DIR/$n.mp4"
+done
+note "64 MiB test file made in $((SECONDS - start)) s"
+MP_PROFILE=$T/chromium-profile-mp
+mkdir -p "$MP_PROFILE"
+start=$SECONDS
+STACK_URL=$STACK_URL STACK_OSS_URL=$STACK_OSS_URL ART=$ART PROFILE_DIR=$MP_PROFILE \
+CHROMIUM=$CHROMIUM BIG_DIR=$BIG_DIR OSS_LOG=$STACK_DIR/oss.log \
+    timeout -k 5 150 "$NODE" "$top_srcdir/tests/browser/multipart.mjs" \
+    >"$ART/multipart.out" 2>"$ART/multipart.err"
+mjs_rc=$?
+note "multipart part: $((SECONDS - start)) s, exit $mjs_rc"
+grep '^# time ' "$ART/multipart.out" | while read -r _ _ what; do note "  $what"; done
+report "$ART/multipart.out" multipart.mjs "${MP_IDS[@]}"
+ran_to_end multipart "$mjs_rc"
+missing=
+for s in $MP_SHOTS; do
+	[ -s "$ART/$s.png" ] || missing="$missing $s.png"
+done
+is "$missing" "" "multipart screenshots kept in tests/artifacts/browser/"
+# What the bucket holds under the two multipart sections, and nothing
+# left in progress.
+"$NODE" -e '
+	let s = ""; process.stdin.on("data", (d) => s += d).on("end", () =>
+	    console.log(JSON.parse(s).objects.map((o) => o.key).join(" ")));' \
+    < <(curl -s "$STACK_OSS_URL/_emu/objects") >"$T/keys" 2>&1
+keys=$(tr ' ' '\n' <"$T/keys" | grep -E '^(parts|uppy)/|^browser/fallback' | tr '\n' ' ')
+is "$keys" "browser/fallback.txt parts/page.mp4 parts/resume.mp4 uppy/big5.mp4 uppy/big6.mp4 uppy/small5.txt uppy/small6.txt " \
+    "the bucket holds the seven large-file objects"
+uploads=$("$NODE" -e '
+	let s = ""; process.stdin.on("data", (d) => s += d).on("end", () =>
+	    console.log(JSON.parse(s).uploads.length));' < <(curl -s "$STACK_OSS_URL/_emu/uploads") 2>&1)
+is "$uploads" 0 "no multipart upload left in progress on the emulator"
+grep -qE '"(security_token|signature|x-oss-signature)"|x-oss-signature=|x-oss-security-token=' "$ART/multipart.out"
+is "$?" 1 "no signature, token or part URL in multipart.mjs's output"
 
 left=$(browser_leftovers)
 is "$left" "" "no browser process left running"

@@ -9,7 +9,7 @@ need_ossign
 e2e_have_oss || skip_all "no OSS emulator"
 [ -d "$top_srcdir/node_modules" ] || skip_all "node_modules missing (npm ci)"
 
-plan 12
+plan 14
 
 t_tmpdir
 # The quickstart puts the OSS emulator on the next port: both must be free.
@@ -41,6 +41,19 @@ like "$(grep -m1 'ssh -L' "$T/qs.out")" \
 st=$(http_get "http://127.0.0.1:$port/" "$T/index.html")
 grep -q upload.js "$T/index.html"
 ok $? "the page is served (GET / $st)"
+# www/uppy.html and Uppy's two bundles beside it, byte for byte node_modules'.
+got=
+for f in uppy.html uppy/uppy.min.js uppy/uppy.min.css uppy5/uppy.min.js uppy5/uppy.min.css; do
+	st=$(http_get "http://127.0.0.1:$port/$f" "$T/f")
+	src=$top_srcdir/www/$f
+	case $f in uppy5/*) src=$top_srcdir/node_modules/uppy5/dist/${f#uppy5/} ;;
+	uppy/*) src=$top_srcdir/node_modules/uppy/dist/${f#uppy/} ;; esac
+	[ "$st" = 200 ] && cmp -s "$T/f" "$src" || got="$got $f:$st"
+done
+is "$got" "" "uppy.html and Uppy's bundles (uppy/, uppy5/) are served"
+st=$(http_get "http://127.0.0.1:$port/ossign/large/s3/params?filename=a.bin&type=application/octet-stream" "$T/params.json")
+m=$(json_get "$T/params.json" method 2>/dev/null)
+is "$st $m" "200 POST" "the example's [upload large] answers Uppy's s3/params (uppy.html?upload=large)"
 STACK_OSS_URL=$(sed -n 's/^ *OSS emulator: \(http:[^ ]*\).*/\1/p' "$T/qs.out")
 head -c 1000 /dev/urandom >"$T/f.bin"
 st=$(http_get "http://127.0.0.1:$port/get_post_signature_for_oss_upload?filename=f.bin&size=1000" "$T/sig.json")

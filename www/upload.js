@@ -303,7 +303,11 @@
 		}
 		url.searchParams.set('filename', f.name);
 		url.searchParams.set('content_type', typeOf(f));
-		url.searchParams.set('size', String(f.size));
+		/* A file that may go in parts (multipart.js) is signed without its
+		 * size: the signer refuses a form above 5 GiB; the answer's limits
+		 * are checked below all the same. */
+		if (!window.ossignMultipart || !window.ossignMultipart.wants(f))
+			url.searchParams.set('size', String(f.size));
 		const upload = uploadName();
 		if (upload !== '')
 			url.searchParams.set('upload', upload);
@@ -395,6 +399,9 @@
 			    data.content_types.join(', ') + '.', 'type_not_allowed');
 			return;
 		}
+		/* Above the threshold: in parts, through ossign's s3 routes (multipart.js). */
+		if (window.ossignMultipart && window.ossignMultipart.take(this, uploadName()))
+			return;
 		this.upload();
 	};
 

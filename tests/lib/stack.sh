@@ -226,14 +226,30 @@ callback_insecure = yes|" -e "s|^callback_spool = .*|callback_spool = $STACK_SPO
 # STACK_WWW there.  A web server whose workers run as their own user
 # (Apache's www-data) cannot read a checkout under /root (mode 0700), and
 # nothing may depend on where the checkout lives; $STACK_DIR is readable.
+# Uppy's prebuilt bundles go in beside it for www/uppy.html (stack_uppy).
 stack_www() {
 	[ -n "${STACK_WWW:-}" ] && return 0
 	mkdir -p "$STACK_DIR/www" &&
 	cp -R "$top_srcdir/www/." "$STACK_DIR/www/" &&
+	stack_uppy "$STACK_DIR/www" &&
 	chmod -R a+rX "$STACK_DIR/www" ||
 	    { _stack_fail "cannot copy www/ to $STACK_DIR/www"; return 1; }
 	STACK_WWW=$STACK_DIR/www
 	export STACK_WWW
+}
+
+# stack_uppy DIR: the two files of each of Uppy's prebuilt bundles that
+# www/uppy.html loads, from node_modules (package.json: "uppy", 6.x, and
+# "uppy5", 5.x) into DIR/uppy/ and DIR/uppy5/ (issue 12).  Without
+# node_modules there is nothing to copy, and uppy.html says how to get them.
+stack_uppy() {
+	local pkg src
+	for pkg in uppy uppy5; do
+		src=$top_srcdir/node_modules/$pkg/dist
+		[ -r "$src/uppy.min.js" ] && [ -r "$src/uppy.min.css" ] || continue
+		mkdir -p "$1/$pkg" &&
+		cp "$src/uppy.min.js" "$src/uppy.min.css" "$1/$pkg/" || return 1
+	done
 }
 
 # stack_ossign: ossign on $STACK_SOCK via deploy/spawn-fcgi.sh.
