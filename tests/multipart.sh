@@ -23,13 +23,14 @@ STACK_UPLOADS=$top_srcdir/tests/data/multipart-uploads.conf
 ORIGIN=http://page.example
 STACK_CONF_EXTRA="cors_origins = $ORIGIN
 session_policy = auto"
+# Before the config is written: callback_url names the page's port.
+STACK_HTTP_PORT=$(free_port)
 e2e_backend || bail_out "emulators did not start"
 is "$STACK_CREDS" sts "STS credentials (session_policy = auto)"
 
 "$STACK_OSSIGN" -c "$STACK_CONF" -t >"$T/t.out" 2>&1
 ok $? "ossign -t accepts the multipart sections" || diag_file "$T/t.out"
 
-STACK_HTTP_PORT=$(free_port)
 stack_ossign || bail_out "ossign did not start"
 STACK_AUTH=1
 stack_nginx || bail_out "nginx did not start"
@@ -40,7 +41,7 @@ cat "$T/bob" >>"$T/nginx/htpasswd"
 t_secret "$alice"
 t_secret "$bob"
 
-BASE=$STACK_URL/ossign OSS=$STACK_OSS_URL ORIGIN=$ORIGIN \
+BASE=$STACK_URL/ossign OSS=$STACK_OSS_URL ORIGIN=$ORIGIN SPOOL=$STACK_SPOOL \
 ALICE="alice:$alice" BOB="bob:$bob" \
     "$NODE" "$DRIVER" >"$T/driver.out" 2>"$T/driver.err"
 got=0

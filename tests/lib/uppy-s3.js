@@ -1,4 +1,6 @@
 'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
 /*
  * tests/lib/uppy-s3.js: drives Uppy Companion's S3 routes on ossign the way @uppy/aws-s3 does,
  * through a web server, against the OSS emulator (tests/multipart.sh starts them all).
@@ -337,6 +339,24 @@ check('a section without multipart = yes does not answer the s3 routes (404); ba
   const garbage = await request('POST', `${BASE}/s3/multipart`, { user: env.ALICE,
     headers: { 'Content-Type': 'application/json' }, body: '{"filename":' });
   expectStatus(garbage, 400, 'bad_request');
+});
+
+check('multipart with an upload callback: Complete answers the callback\'s answer, one event spooled', async () => {
+  expect(typeof env.SPOOL === 'string' && env.SPOOL !== '', 'SPOOL is not set');
+  const before = fs.readdirSync(env.SPOOL).filter((f) => f.endsWith('.json')).length;
+  const u = await upload(v6, env.ALICE, 'told.bin', 'application/octet-stream', [5 * MB, 200 * KB],
+    { section: 'notify' });
+  const done = await u.api.complete(env.ALICE, u.uploadId, u.key, u.parts);
+  expectStatus(done, 200);
+  expectOssign(done);
+  expect(done.json.status === 'ok' && done.json.object === u.key && /^[0-9a-f]{64}$/.test(done.json.event),
+    `complete: not the callback route's answer: ${JSON.stringify(done.json)}`);
+  const files = fs.readdirSync(env.SPOOL).filter((f) => f.endsWith('.json'));
+  expect(files.length === before + 1, `${files.length - before} events spooled, not 1`);
+  const ev = JSON.parse(fs.readFileSync(path.join(env.SPOOL, `${done.json.event}.json`), 'utf8'));
+  expect(JSON.stringify(ev).includes(u.key), `the event does not name ${u.key}`);
+  const obj = await stored(u.key);
+  expect(obj && obj.body.equals(u.bytes), 'the object is not the parts joined');
 });
 
 async function main() {
