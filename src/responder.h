@@ -14,6 +14,7 @@
 #include "reply.h"
 #include "request.h"
 
+struct metrics_block;
 struct route;
 
 struct responder {
@@ -21,6 +22,9 @@ struct responder {
 	struct creds_source	*creds;
 	const struct route	*routes;	/* routes.h's table */
 	size_t			 nroutes;
+	/* The counters shared by every process (metrics.h), or NULL when
+	   metrics are off: every metrics_*() call takes NULL. */
+	struct metrics_block	*metrics;
 };
 
 /*
