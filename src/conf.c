@@ -61,6 +61,7 @@ enum conf_type {
 	T_HEADER,	/* an HTTP header value: printable ASCII */
 	T_ACL,		/* enum conf_acl */
 	T_STORAGE,	/* a storage class name */
+	T_ADDRS,	/* addresses and networks (netaddr), or "*" */
 };
 
 struct conf_key {
@@ -104,6 +105,10 @@ static const struct conf_key conf_keys[] = {
 	G("refresh_before", T_INT, refresh_before, 0, 43200),
 	G("ca_file", T_PATH, ca_file, 0, 0),
 	G("proxy", T_URL_NOPATH, proxy, 0, 0),
+	/* issue 11: batch signing, health and metrics (helper J) */
+	G("metrics", T_BOOL, metrics, 0, 0),
+	G("metrics_allow", T_ADDRS, metrics_allow, 0, 0),
+	U("batch_max", T_INT, batch_max, 1, LIMIT_BATCH_MAX, CONF_COND__MAX),
 	U("key_prefix", T_PREFIX, key_prefix, 0, 0, CONF_COND_KEY),
 	U("key_name", T_KEYNAME, key_name, 0, 0, CONF_COND_KEY),
 	U("min_size", T_INT, min_size, 0, LIMIT_OBJECT_SIZE, CONF_COND_RANGE),
@@ -214,6 +219,7 @@ conf_free(struct conf *c)
 	free(c->cache_dir);
 	free(c->ca_file);
 	free(c->proxy);
+	free(c->metrics_allow);
 	for (i = 0; i < c->nuploads; i++)
 		conf_upload_clear(&c->uploads[i]);
 	free(c->uploads);
@@ -229,6 +235,16 @@ conf_upload_find(const struct conf *c, const char *name)
 		if (strcmp(c->uploads[i].name, name) == 0)
 			return &c->uploads[i];
 	return NULL;
+}
+
+int
+conf_metrics_allowed(const struct conf *c, const char *addr)
+{
+	if (c->metrics_allow_any)
+		return 1;
+	if (c->metrics_allow == NULL)
+		return netaddr_match(netaddr_loopback, 2, addr);
+	return netaddr_match(c->metrics_allow, c->nmetrics_allow, addr);
 }
 
 int
@@ -580,6 +596,35 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 			    "private, public-read or any, not %s", v);
 		*(enum conf_acl *)field = (enum conf_acl)e;
 		return 0;
+	case T_ADDRS: {
+		char **v2 = NULL;
+		size_t n2 = 0;
+
+		if (strcmp(v, "*") == 0) {
+			p->conf->metrics_allow_any = 1;
+			return 0;
+		}
+		if (conf_split(p, v, LIMIT_ADDRS, &v2, &n2) == -1)
+			return -1;
+		if ((p->conf->metrics_allow = calloc(n2,
+		    sizeof(*p->conf->metrics_allow))) == NULL) {
+			conf_strv_free(v2, n2);
+			return conf_fail(p, "out of memory");
+		}
+		for (i = 0; i < n2; i++)
+			if (netaddr_parse(v2[i], &p->conf->metrics_allow[i]) ==
+			    -1) {
+				conf_fail(p, "%s: %s is not an address or a "
+				    "network (127.0.0.1, 10.0.0.0/8, ::1, "
+				    "fd00::/8; host bits zero), nor *",
+				    k->name, v2[i]);
+				conf_strv_free(v2, n2);
+				return -1;
+			}
+		p->conf->nmetrics_allow = n2;
+		conf_strv_free(v2, n2);
+		return 0;
+	}
 	case T_STORAGE:
 		if (conf_enum(v, conf_storage_names,
 		    sizeof(conf_storage_names) /
@@ -601,6 +646,7 @@ conf_upload_defaults(struct conf_upload *u)
 	u->forbid_overwrite = 0;
 	u->success_action_status = 0;
 	u->object_acl = CONF_ACL_DEFAULT;
+	u->batch_max = DEFAULT_BATCH_MAX;
 }
 
 static void
@@ -781,7 +827,9 @@ conf_line(struct conf_parser *p, char *s)
 	if (seen[i])
 		return conf_fail(p, "%s is set twice", key);
 	seen[i] = 1;
-	conf_order_add(u, k->cond, 0);
+	/* A key that pins no condition (batch_max) has CONF_COND__MAX. */
+	if (k->cond != CONF_COND__MAX)
+		conf_order_add(u, k->cond, 0);
 	return conf_set(p, k, u, val);
 }
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "limit.h"
+#include "netaddr.h"
 
 enum conf_creds {
 	CONF_CREDS_ENV,
@@ -87,6 +88,8 @@ struct conf_upload {
 	/* Conditions in the order their keys appear, then the rest. */
 	struct conf_order order[CONF_COND__MAX - 1 + LIMIT_META];
 	size_t		 norder;
+	/* issue 11: batch signing (helper J) */
+	long long	 batch_max;	/* files in one batch request */
 };
 
 struct conf {
@@ -123,6 +126,12 @@ struct conf {
 	char		*ca_file;
 	char		*proxy;
 
+	/* issue 11: health and metrics (helper J) */
+	int		 metrics;	/* metrics = yes: count in cache_dir */
+	struct netaddr	*metrics_allow;	/* who may GET .../metrics */
+	size_t		 nmetrics_allow;
+	int		 metrics_allow_any;	/* metrics_allow = * */
+
 	struct conf_upload *uploads;
 	size_t		 nuploads;
 };
@@ -144,6 +153,12 @@ void		 conf_free(struct conf *conf);
 /* The upload section called name, or NULL. */
 const struct conf_upload *conf_upload_find(const struct conf *conf,
 		    const char *name);
+
+/*
+ * 1 when addr (REMOTE_ADDR) may read the metrics: metrics_allow, or the
+ * loopback addresses when it is unset; else 0.
+ */
+int		 conf_metrics_allowed(const struct conf *conf, const char *addr);
 
 /* 1 when origin is allowed by cors_origins, else 0. */
 int		 conf_origin_allowed(const struct conf *conf,

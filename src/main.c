@@ -24,6 +24,7 @@
 #include "creds_source.h"
 #include "crypto.h"
 #include "limit.h"
+#include "metrics.h"
 #include "olog.h"
 #include "reply.h"
 #include "request.h"
@@ -31,7 +32,46 @@
 #include "routes.h"
 #include "sign.h"
 #include "signer.h"
+#include "statedir.h"
+#include "statemap.h"
 #include "util.h"
+
+#define METRICS_FILE	"metrics"	/* in cache_dir */
+
+/* statemap callbacks for the counters file (metrics.h). */
+static int
+metrics_file_init(void *region, size_t size)
+{
+	return metrics_init(region, size, time(NULL));
+}
+
+static int
+metrics_file_check(void *region, size_t size)
+{
+	return metrics_attach(region, size) != NULL;
+}
+
+/*
+ * metrics = yes: the counters every process of the host shares, mapped
+ * from cache_dir/metrics (before the FastCGI workers are forked, so they
+ * inherit the mapping), or NULL (logged; nothing is counted).
+ */
+static struct metrics_block *
+metrics_open(const struct conf *conf)
+{
+	struct statedir sd;
+	void *map;
+
+	if (!conf->metrics)
+		return NULL;
+	if (statedir_open(&sd, conf->cache_dir != NULL ? conf->cache_dir :
+	    DEFAULT_CACHE_DIR, "metrics are not counted") == -1)
+		return NULL;
+	map = statemap_open(&sd, METRICS_FILE, METRICS_SIZE,
+	    metrics_file_init, metrics_file_check);
+	statedir_close(&sd);
+	return map != NULL ? metrics_attach(map, METRICS_SIZE) : NULL;
+}
 
 /* No core files: they would hold the AccessKey secret and the tokens. */
 static void
@@ -436,11 +476,15 @@ main(int argc, char *argv[])
 		if (mode == 1)
 			goto out;
 	}
+	r.metrics = metrics_open(conf);
+	if (r.creds != NULL)
+		creds_source_set_metrics(r.creds, r.metrics);
 	if (mode == 1)
 		rc = responder_fcgi(&r, fd, (int)workers) == 0 ? 0 : 1;
 	else
 		rc = responder_cgi(&r) == 0 ? 0 : 1;
 	creds_source_free(r.creds);
+	statemap_close(r.metrics, METRICS_SIZE);
 	if (mode == 0) {
 		/*
 		 * A CGI is done once its answer is out: skip the libraries'

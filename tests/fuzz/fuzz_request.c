@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "batch.h"
 #include "fuzz.h"
 #include "limit.h"
 #include "request.h"
@@ -100,11 +101,33 @@ fuzz_picks(const struct request *req)
 		FUZZ_CHECK(p.group == NULL && p.row == NULL);
 		return;
 	}
-	/* Today every path has the sign group, and GET its row. */
-	FUZZ_CHECK(p.group != NULL && strcmp(p.group->name, "sign") == 0);
-	FUZZ_CHECK((req->method == REQUEST_GET) == (p.row != NULL));
-	FUZZ_CHECK(strcmp(p.allow, "GET, OPTIONS") == 0);
-	FUZZ_CHECK(route_body_max(&p) == 0);
+	/*
+	 * ossign's table: healthz and metrics by the last segment (GET),
+	 * every other path the signing group (its first row batch: POST with
+	 * JSON; then sign: GET).
+	 */
+	FUZZ_CHECK(p.group != NULL);
+	if (strcmp(p.group->name, "healthz") == 0 ||
+	    strcmp(p.group->name, "metrics") == 0) {
+		FUZZ_CHECK(p.group->match == ROUTE_TAIL);
+		FUZZ_CHECK((req->method == REQUEST_GET) == (p.row != NULL));
+		FUZZ_CHECK(strcmp(p.allow, "GET, OPTIONS") == 0);
+		FUZZ_CHECK(route_body_max(&p) == 0);
+	} else {
+		FUZZ_CHECK(strcmp(p.group->name, "batch") == 0);
+		FUZZ_CHECK(strcmp(p.allow, "GET, POST, OPTIONS") == 0);
+		if (req->method == REQUEST_GET)
+			FUZZ_CHECK(p.row != NULL &&
+			    strcmp(p.row->name, "sign") == 0 &&
+			    route_body_max(&p) == 0);
+		else if (req->method == REQUEST_POST &&
+		    batch_is_json(req->content_type))
+			FUZZ_CHECK(p.row != NULL &&
+			    strcmp(p.row->name, "batch") == 0 &&
+			    route_body_max(&p) == LIMIT_BATCH_BODY);
+		else
+			FUZZ_CHECK(p.row == NULL && route_body_max(&p) == 0);
+	}
 
 	route_pick(fuzz_next, sizeof(fuzz_next) / sizeof(fuzz_next[0]),
 	    req, &p);
