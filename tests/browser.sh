@@ -34,20 +34,22 @@ need_ossign
 # The checks upload.mjs reports, in plan order.
 IDS=(
 	keyboard.tab keyboard.enter keyboard.space keyboard.upload
-	a.distinct a.done a.bars-max a.bars-progress a.sequence a.keys a.stored
+	a.distinct a.batch a.done a.bars-max a.bars-progress a.sequence a.keys a.stored
 	b.error b.message b.nothing
 	c.error c.message c.nothing
 	d.first d.exists d.message d.kept
 	phone.fits
 	e.answered e.done e.two-signatures e.sequence e.stored
 	f.uploaded f.key f.stored
+	g.fallback g.done g.stored g.remembers
+	h.one-request h.done h.error h.queue h.stored
 	page.no-errors
 )
 SHOTS="keyboard-focus a-two-files b-too-large c-type-not-allowed d-already-exists
-e-expired-renewed f-vendor-compat page-desktop page-phone"
+e-expired-renewed f-vendor-compat g-batch-fallback h-batch-drop page-desktop page-phone"
 OSS_CLOCK_AHEAD=750
 
-plan $((2 + ${#IDS[@]} + 6))
+plan $((2 + ${#IDS[@]} + 7))
 
 t_tmpdir
 t_artifacts
@@ -105,7 +107,7 @@ LATE_OSS_URL=http://127.0.0.1:${line#listening }
 start=$SECONDS
 STACK_URL=$STACK_URL STACK_SIGN_URL=$STACK_SIGN_URL STACK_OSS_URL=$STACK_OSS_URL \
 LATE_OSS_URL=$LATE_OSS_URL ART=$ART PROFILE_DIR=$PROFILE_DIR CHROMIUM=$CHROMIUM \
-    timeout -k 5 75 "$NODE" "$top_srcdir/tests/browser/upload.mjs" \
+    timeout -k 5 100 "$NODE" "$top_srcdir/tests/browser/upload.mjs" \
     >"$ART/upload.out" 2>"$ART/upload.err"
 mjs_rc=$?
 note "browser part: $((SECONDS - start)) s, exit $mjs_rc"
@@ -143,8 +145,11 @@ is "$n" 2 "nginx's log shows two signature requests for late.txt"
 	    console.log(JSON.parse(s).objects.map((o) => o.key).join(" ")));' \
     < <(curl -s "$STACK_OSS_URL/_emu/objects") >"$T/keys" 2>&1
 keys=$(sed -E 's|vendor/[^ ]*vendor\.txt|vendor/.../vendor.txt|' "$T/keys")
-is "$keys" "browser/a.txt browser/b.png browser/keyboard.txt browser/late.txt browser/same.txt vendor/.../vendor.txt" \
-    "the bucket holds the six uploaded objects and nothing else"
+is "$keys" "browser/a.txt browser/b.png browser/g1.txt browser/g2.txt browser/h1.txt browser/h2.txt browser/h3.txt browser/h4.txt browser/keyboard.txt browser/late.txt browser/same.txt vendor/.../vendor.txt" \
+    "the bucket holds the twelve uploaded objects and nothing else"
+# Batch signing through nginx, as the page sent it.
+n=$(grep -c '"POST /get_post_signature_for_oss_upload HTTP/1.1" 200 ' "$STACK_DIR/nginx/access.log")
+is "$n" 2 "nginx's log shows the page's two batch requests answered 200 (a.*, h.*)"
 
 missing=
 for s in $SHOTS; do
