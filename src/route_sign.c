@@ -43,7 +43,8 @@ route_sign_prepare(struct responder *r, const char *user, time_t now,
 enum oerr
 route_sign_items(struct responder *r, const struct request *req,
     const char *upload, struct route_sign_item *it, size_t n,
-    struct reply *rep, struct oerr_detail *d)
+    route_sign_emit_fn emit, void *arg, struct reply *rep,
+    struct oerr_detail *d)
 {
 	const struct conf_upload *up;
 	struct gate_user user;
@@ -73,7 +74,7 @@ route_sign_items(struct responder *r, const struct request *req,
 		}
 	if (!left) {
 		e = OERR_OK;
-		goto out;
+		goto emit;
 	}
 	if (r->creds == NULL) {
 		e = oerr_set(d, OERR_CREDS_UNAVAILABLE, "the signer has no "
@@ -86,15 +87,21 @@ route_sign_items(struct responder *r, const struct request *req,
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (it[i].err != OERR_OK)
-			continue;
-		it[i].err = signer_sign(r->conf, &sr[i], creds, now,
-		    &it[i].json, &it[i].len, &it[i].d);
-		if (it[i].err == OERR_OK)
-			signed_n++;
+		if (it[i].err == OERR_OK) {
+			it[i].err = signer_sign(r->conf, &sr[i], creds, now,
+			    &it[i].json, &it[i].len, &it[i].d);
+			if (it[i].err == OERR_OK)
+				signed_n++;
+		}
+		if (emit != NULL)
+			emit(arg, &it[i]);
 	}
 	metrics_signatures(r->metrics, signed_n);
 	e = OERR_OK;
+	goto out;
+emit:
+	for (i = 0; emit != NULL && i < n; i++)
+		emit(arg, &it[i]);
 out:
 	free(sr);
 	return e;
@@ -124,7 +131,7 @@ route_sign(struct responder *r, const struct request *req,
 		return;
 	it.p = &params;
 	if (route_sign_items(r, req, params.has_upload ? params.upload : NULL,
-	    &it, 1, rep, d) != OERR_OK)
+	    &it, 1, NULL, NULL, rep, d) != OERR_OK)
 		return;
 	if (it.err != OERR_OK) {
 		*d = it.d;

@@ -24,19 +24,28 @@ struct route_sign_item {
 };
 
 /*
+ * Called for each item, in order, once it is signed or refused, when the
+ * request as a whole can no longer fail; it may take it->json (and set it
+ * NULL), so that a batch holds one answer at a time, not n.
+ */
+typedef void	(*route_sign_emit_fn)(void *arg, struct route_sign_item *it);
+
+/*
  * Sign the n items (n >= 1) of one upload section (upload: its name, NULL
  * for the default): one clock reading, gate_check for n signatures, a
  * ${uuid} and signer_prepare per item, one creds_source_get for them all
  * (only when one item is left to sign), then signer_sign per item, every
- * one at the same time.  Returns OERR_OK when the items say how each went,
- * or the error of the request as a whole, with d filled (and the headers
- * the gate added in rep): an unknown section, the gate's refusal, a
- * ${user} prefix without a user (it is not the file's fault), no
- * credentials.  Reads the clock, the CSPRNG and the credentials.
+ * one at the same time, each handed to emit (NULL: none; the items keep
+ * their answers).  Returns OERR_OK when the items say how each went, or
+ * the error of the request as a whole, with d filled (and the headers the
+ * gate added in rep; emit was not called): an unknown section, the gate's
+ * refusal, a ${user} prefix without a user (it is not the file's fault),
+ * no credentials.  Reads the clock, the CSPRNG and the credentials.
  */
 enum oerr route_sign_items(struct responder *r, const struct request *req,
 	    const char *upload, struct route_sign_item *it, size_t n,
-	    struct reply *rep, struct oerr_detail *d);
+	    route_sign_emit_fn emit, void *arg, struct reply *rep,
+	    struct oerr_detail *d);
 
 /* Free the answers of n items (after an error too). */
 void	 route_sign_items_clear(struct route_sign_item *it, size_t n);
