@@ -195,22 +195,17 @@ op_uuid(struct bench *b)
 	return 0;
 }
 
-/* What the FastCGI loop calls per request, minus libfcgi. */
+/* responder_handle for req, its answer rendered; 0 when it is a 200. */
 static int
-op_handle(struct bench *b)
+bench_handle(struct bench *b, const struct request *req)
 {
-	struct request req;
 	struct reply rep;
 	char head[2048];
 	size_t hlen;
 	int rc = 0;
 
-	memset(&req, 0, sizeof(req));
-	req.method = REQUEST_GET;
-	req.query = b->query;
-	req.remote_user = b->user;
 	reply_init(&rep);
-	responder_handle(&b->resp, &req, &rep);
+	responder_handle(&b->resp, req, &rep);
 	if (rep.status != 200 ||
 	    (hlen = reply_head(&rep, head, sizeof(head))) == 0)
 		rc = -1;
@@ -220,15 +215,24 @@ op_handle(struct bench *b)
 	return rc;
 }
 
+/* What the FastCGI loop calls per request, minus libfcgi. */
+static int
+op_handle(struct bench *b)
+{
+	struct request req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = REQUEST_GET;
+	req.query = b->query;
+	req.remote_user = b->user;
+	return bench_handle(b, &req);
+}
+
 /* The same for a batch of BENCH_BATCH files (POST, JSON). */
 static int
 op_batch(struct bench *b)
 {
 	struct request req;
-	struct reply rep;
-	char head[2048];
-	size_t hlen;
-	int rc = 0;
 
 	memset(&req, 0, sizeof(req));
 	req.method = REQUEST_POST;
@@ -236,15 +240,7 @@ op_batch(struct bench *b)
 	req.body = b->batch;
 	req.bodylen = b->batchlen;
 	req.remote_user = b->user;
-	reply_init(&rep);
-	responder_handle(&b->resp, &req, &rep);
-	if (rep.status != 200 ||
-	    (hlen = reply_head(&rep, head, sizeof(head))) == 0)
-		rc = -1;
-	else
-		b->sink += hlen + rep.bodylen;
-	reply_clear(&rep);
-	return rc;
+	return bench_handle(b, &req);
 }
 
 static int
