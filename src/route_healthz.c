@@ -37,8 +37,9 @@ route_healthz(struct responder *r, const struct request *req,
 	jsonw_kv(&w, "source", conf_creds_names[r->conf->credentials]);
 	if (good) {
 		jsonw_key(&w, "expires_in");
+		/* Left as of now, after any wait for them. */
 		if (c->expiration != 0)
-			jsonw_int(&w, (long long)(c->expiration - now));
+			jsonw_int(&w, (long long)(c->expiration - time(NULL)));
 		else
 			jsonw_raw(&w, "null", 4);
 	}

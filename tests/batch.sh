@@ -75,31 +75,52 @@ FILES='[{"filename":"a.png","size":10,"content_type":"image/png"},
  {"filename":"b c.txt","content_type":"text/plain"},{"filename":"n\u00e4me.png"},{}]'
 QUERIES=('filename=a.png&size=10&content_type=image/png'
     'filename=b%20c.txt&content_type=text%2Fplain' 'filename=n%C3%A4me.png' '')
+# The bytes depend on the clock (x-oss-date, expiration, the signature): the
+# batch and the four GETs must fall in one second to be compared byte for
+# byte.  Under a memory checker (OSSIGN_WRAP) a run takes seconds: then the
+# answers are compared without the fields the clock changes.
 same=
-for try in 1 2 3 4 5; do
+tries=10
+[ -n "${OSSIGN_WRAP:-}" ] && tries=1
+for ((try = 1; try <= tries; try++)); do
 	post "$T/env.conf" "{\"files\":$FILES}"
 	printf '%s' "$BODY" >"$T/batch.json"
 	for i in 0 1 2 3; do
 		run "$T/env.conf" GET "QUERY_STRING=${QUERIES[i]}"
 		printf '%s' "$BODY" >"$T/get-$i.json"
 	done
-	# Same second for all five: then the bytes must be the same.
-	same=$(python3 - "$T" <<'EOF'
-import json, sys
-d = sys.argv[1]
+	same=$(python3 - "$T" "$try" "$tries" <<'EOF'
+import base64, json, sys
+d, last = sys.argv[1], sys.argv[2] == sys.argv[3]
 raw = open(d + "/batch.json").read()
 b = json.loads(raw)
 gets = [open("%s/get-%d.json" % (d, i)).read() for i in range(4)]
 dates = {json.loads(g)["x_oss_date"] for g in gets} | {u["x_oss_date"] for u in b["uploads"]}
-if len(dates) != 1:
+if len(dates) == 1:
+    print("yes" if raw == '{"uploads":[' + ",".join(gets) + "]}" else "no")
+    sys.exit()
+if not last:
     print("clock")
     sys.exit()
-print("yes" if raw == '{"uploads":[' + ",".join(gets) + "]}" else "no")
+# Across seconds: everything but what the clock decides.
+def strip(s):
+    j = json.loads(s)
+    pol = json.loads(base64.b64decode(j["policy"]))
+    pol.pop("expiration")
+    pol["conditions"] = [c for c in pol["conditions"] if not (isinstance(c, dict) and
+        ({"x-oss-date", "x-oss-credential"} & set(c)))]
+    for k in ("policy", "x_oss_date", "x_oss_credential", "signature", "expiration"):
+        j.pop(k)
+    for k in ("policy", "x-oss-date", "x-oss-credential", "x-oss-signature"):
+        j["fields"].pop(k)
+    return json.dumps([j, pol])
+print("yes, apart from the clock" if [strip(json.dumps(u)) for u in b["uploads"]] ==
+      [strip(g) for g in gets] else "no")
 EOF
 )
 	[ "$same" = clock ] || break
 done
-is "$same" yes "each entry is byte for byte GET's answer for that file" ||
+like "$same" '^yes' "each entry is byte for byte GET's answer for that file ($same)" ||
     diag "$(head -c 600 "$T/batch.json")"
 is "$(grep -c '^Content-Type: application/json' <<<"$HEAD")" 1 "JSON answer"
 
