@@ -61,7 +61,7 @@ enum conf_type {
 	T_HEADER,	/* an HTTP header value: printable ASCII */
 	T_ACL,		/* enum conf_acl */
 	T_STORAGE,	/* a storage class name */
-	T_ADDRS,	/* addresses and networks (netaddr), or "*" */
+	T_ADDRS,	/* addresses and CIDR ranges (netaddr), or "*" */
 };
 
 struct conf_key {
@@ -237,14 +237,25 @@ conf_upload_find(const struct conf *c, const char *name)
 	return NULL;
 }
 
+/* metrics_allow's default: 127.0.0.0/8 and ::1. */
+static const struct netaddr_cidr conf_loopback[] = {
+	{ { 0, { 127 } }, 8 },
+	{ { 1, { [15] = 1 } }, 128 },
+};
+
 int
 conf_metrics_allowed(const struct conf *c, const char *addr)
 {
+	struct netaddr a;
+
 	if (c->metrics_allow_any)
 		return 1;
+	if (addr == NULL || netaddr_parse(addr, strlen(addr), &a) == -1)
+		return 0;
 	if (c->metrics_allow == NULL)
-		return netaddr_match(netaddr_loopback, 2, addr);
-	return netaddr_match(c->metrics_allow, c->nmetrics_allow, addr);
+		return netaddr_in(&a, conf_loopback, sizeof(conf_loopback) /
+		    sizeof(conf_loopback[0]));
+	return netaddr_in(&a, c->metrics_allow, c->nmetrics_allow);
 }
 
 int
@@ -597,7 +608,7 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 		*(enum conf_acl *)field = (enum conf_acl)e;
 		return 0;
 	case T_ADDRS: {
-		char **v2 = NULL;
+		char **v2 = NULL, why[256];
 		size_t n2 = 0;
 
 		if (strcmp(v, "*") == 0) {
@@ -612,12 +623,11 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 			return conf_fail(p, "out of memory");
 		}
 		for (i = 0; i < n2; i++)
-			if (netaddr_parse(v2[i], &p->conf->metrics_allow[i]) ==
+			if (netaddr_cidr_parse(v2[i],
+			    &p->conf->metrics_allow[i], why, sizeof(why)) ==
 			    -1) {
-				conf_fail(p, "%s: %s is not an address or a "
-				    "network (127.0.0.1, 10.0.0.0/8, ::1, "
-				    "fd00::/8; host bits zero), nor *",
-				    k->name, v2[i]);
+				conf_fail(p, "%s: %s (or * for any)", k->name,
+				    why);
 				conf_strv_free(v2, n2);
 				return -1;
 			}

@@ -128,7 +128,7 @@ struct conf {
 
 	/* issue 11: health and metrics (helper J) */
 	int		 metrics;	/* metrics = yes: count in cache_dir */
-	struct netaddr	*metrics_allow;	/* who may GET .../metrics */
+	struct netaddr_cidr *metrics_allow;	/* who may GET .../metrics */
 	size_t		 nmetrics_allow;
 	int		 metrics_allow_any;	/* metrics_allow = * */
 

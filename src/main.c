@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -33,20 +34,19 @@
 #include "sign.h"
 #include "signer.h"
 #include "statedir.h"
-#include "statemap.h"
 #include "util.h"
 
 #define METRICS_FILE	"metrics"	/* in cache_dir */
 
-/* statemap callbacks for the counters file (metrics.h). */
+/* statedir_map's callbacks for the counters file (metrics.h). */
 static int
-metrics_file_init(void *region, size_t size)
+metrics_file_init(void *region, size_t size, void *unused)
 {
 	return metrics_init(region, size, time(NULL));
 }
 
 static int
-metrics_file_check(void *region, size_t size)
+metrics_file_valid(void *region, size_t size, void *unused)
 {
 	return metrics_attach(region, size) != NULL;
 }
@@ -67,8 +67,8 @@ metrics_open(const struct conf *conf)
 	if (statedir_open(&sd, conf->cache_dir != NULL ? conf->cache_dir :
 	    DEFAULT_CACHE_DIR, "metrics are not counted") == -1)
 		return NULL;
-	map = statemap_open(&sd, METRICS_FILE, METRICS_SIZE,
-	    metrics_file_init, metrics_file_check);
+	map = statedir_map(&sd, METRICS_FILE, METRICS_SIZE, metrics_file_valid,
+	    metrics_file_init, NULL);
 	statedir_close(&sd);
 	return map != NULL ? metrics_attach(map, METRICS_SIZE) : NULL;
 }
@@ -484,7 +484,8 @@ main(int argc, char *argv[])
 	else
 		rc = responder_cgi(&r) == 0 ? 0 : 1;
 	creds_source_free(r.creds);
-	statemap_close(r.metrics, METRICS_SIZE);
+	if (r.metrics != NULL)
+		munmap(r.metrics, METRICS_SIZE);
 	if (mode == 0) {
 		/*
 		 * A CGI is done once its answer is out: skip the libraries'

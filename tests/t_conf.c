@@ -315,14 +315,14 @@ main(void)
 	    "metrics_allow = *: any address");
 	conf_free(c);
 	fails(BASE "metrics_allow = 10.0.0.1/8\n", "t.conf:3: metrics_allow: "
-	    "10.0.0.1/8 is not an address or a network (127.0.0.1, "
-	    "10.0.0.0/8, ::1, fd00::/8; host bits zero), nor *");
+	    "10.0.0.1/8: bits are set past the /8 prefix (write the network "
+	    "address) (or * for any)");
 	fails(BASE "metrics_allow = localhost\n", "t.conf:3: metrics_allow: "
-	    "localhost is not an address or a network (127.0.0.1, "
-	    "10.0.0.0/8, ::1, fd00::/8; host bits zero), nor *");
+	    "localhost is not an IPv4 or IPv6 address or range (ADDRESS or "
+	    "ADDRESS/BITS) (or * for any)");
 	fails(BASE "metrics_allow = * ::1\n", "t.conf:3: metrics_allow: * is "
-	    "not an address or a network (127.0.0.1, 10.0.0.0/8, ::1, "
-	    "fd00::/8; host bits zero), nor *");
+	    "not an IPv4 or IPv6 address or range (ADDRESS or ADDRESS/BITS) "
+	    "(or * for any)");
 	fails(BASE "[upload a]\nbatch_max = 0\n",
 	    "t.conf:4: batch_max: 0 is too small (1..1000)");
 	fails(BASE "metrics = maybe\n",

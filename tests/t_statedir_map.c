@@ -1,5 +1,6 @@
 /*
- * statemap: a fixed-size file in a state directory, mapped shared.  Made
+ * statedir_map: a fixed-size file in a state directory, mapped shared (the
+ * metrics counters; helper I's rate-limit table is the other).  Made
  * whole when missing (0600, exactly its size), the same file for every
  * later opener (a good file is never rewritten), replaced when its layout
  * is another (the old mapping still works), when it is short, untrusted
@@ -18,27 +19,42 @@
 #include <unistd.h>
 
 #include "statedir.h"
-#include "statemap.h"
 #include "tap.h"
 
 #define SIZE	4096
 #define MAGIC	0x74657374706d6170ULL
 
-static char base[] = "/tmp/t_statemap.XXXXXX";
+static char base[] = "/tmp/t_statedir_map.XXXXXX";
 static char path[400];
 
 static int
-init(void *region, size_t size)
+init(void *region, size_t size, void *arg)
 {
 	(void)size;
+	(void)arg;
 	((uint64_t *)region)[0] = MAGIC;
 	return 0;
 }
 
 static int
-check(void *region, size_t size)
+check(void *region, size_t size, void *arg)
 {
+	(void)arg;
 	return size == SIZE && ((uint64_t *)region)[0] == MAGIC;
+}
+
+/* statedir_map of "m" with the layout above. */
+static uint64_t *
+map(const struct statedir *sd)
+{
+	return statedir_map(sd, "m", SIZE, check, init, NULL);
+}
+
+static void
+unmap(uint64_t *m)
+{
+	if (m != NULL)
+		munmap(m, SIZE);
 }
 
 static ino_t
@@ -79,42 +95,42 @@ main(void)
 		return 1;
 	snprintf(path, sizeof(path), "%s/m", base);
 
-	a = statemap_open(&sd, "m", SIZE, init, check);
+	a = map(&sd);
 	ok(a != NULL && a[0] == MAGIC && stat(path, &st) == 0 &&
 	    st.st_size == SIZE && (st.st_mode & 0777) == 0600,
 	    "a missing file is made whole: its layout, %d bytes, 0600", SIZE);
-	b = statemap_open(&sd, "m", SIZE, init, check);
+	b = map(&sd);
 	ino = inode();
 	a[1] = 42;
 	ok(b != NULL && b[1] == 42, "a second opener maps the same file");
-	statemap_close(b, SIZE);
-	b = statemap_open(&sd, "m", SIZE, init, check);
+	unmap(b);
+	b = map(&sd);
 	ok(b != NULL && b[1] == 42 && inode() == ino,
 	    "a good file is never rewritten (same inode, counts kept)");
-	statemap_close(b, SIZE);
+	unmap(b);
 
 	/* Another layout (version): replaced; the old mapping still works. */
 	a[0] = 1;
 	old = a;
-	a = statemap_open(&sd, "m", SIZE, init, check);
+	a = map(&sd);
 	ok(a != NULL && a[0] == MAGIC && a[1] == 0 && inode() != ino,
 	    "another layout: a new file takes its name");
 	old[1] = 7;
 	ok(a != NULL && a[1] == 0 && old[1] == 7,
 	    "processes with the old file keep counting into it, apart");
-	statemap_close(old, SIZE);
-	statemap_close(a, SIZE);
+	unmap(old);
+	unmap(a);
 
 	put("short", 0600);
-	a = statemap_open(&sd, "m", SIZE, init, check);
+	a = map(&sd);
 	ok(a != NULL && stat(path, &st) == 0 && st.st_size == SIZE,
 	    "a short file is replaced by a whole one");
-	statemap_close(a, SIZE);
+	unmap(a);
 	put("", 0644);
-	a = statemap_open(&sd, "m", SIZE, init, check);
+	a = map(&sd);
 	ok(a != NULL && stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
 	    "a group/world-readable file is replaced (0600)");
-	statemap_close(a, SIZE);
+	unmap(a);
 	snprintf(other, sizeof(other), "%s/target", base);
 	unlink(path);
 	fd = open(other, O_WRONLY | O_CREAT | O_EXCL, 0600);
@@ -125,22 +141,28 @@ main(void)
 	}
 	if (symlink(other, path) == -1)
 		perror("symlink");
-	a = statemap_open(&sd, "m", SIZE, init, check);
+	a = map(&sd);
 	ok(a != NULL && lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 	    stat(other, &st) == 0 && st.st_size == 4,
 	    "a symlink is replaced by a file; its target is not touched");
-	statemap_close(a, SIZE);
-	a = statemap_open(&sd, "m", SIZE, init, check);
+	unmap(a);
+	a = map(&sd);
 	ok(a != NULL, "and opens again");
-	statemap_close(a, SIZE);
+	unmap(a);
 
 	/* Eight processes race to make it; all count into one file. */
 	unlink(path);
 	fflush(stdout);
 	for (i = 0; i < 8; i++)
 		if ((pids[i] = fork()) == 0) {
-			uint64_t *m = statemap_open(&sd, "m", SIZE, init,
-			    check);
+			/*
+			 * A directory of its own, as every process opens it:
+			 * the lock is flock on the directory's descriptor,
+			 * which processes forked from one holding it share.
+			 */
+			struct statedir csd;
+			uint64_t *m = statedir_open(&csd, base, "test") == 0 ?
+			    map(&csd) : NULL;
 
 			if (m == NULL)
 				_exit(1);
@@ -153,17 +175,15 @@ main(void)
 		allok &= waitpid(pids[i], &st2, 0) == pids[i] &&
 		    WIFEXITED(st2) && WEXITSTATUS(st2) == 0;
 	ok(allok, "8 processes mapped it at once");
-	a = statemap_open(&sd, "m", SIZE, init, check);
+	a = map(&sd);
 	is_int(a != NULL ? (long long)a[2] : -1, 80000,
 	    "80000 updates in the one file: none went to a file replaced "
 	    "under another process");
-	statemap_close(a, SIZE);
-	statemap_close(NULL, SIZE);
-	ok(1, "statemap_close(NULL) is fine");
+	unmap(a);
+	ok(stat(path, &st) == 0 && st.st_size == SIZE && (st.st_mode & 0777) ==
+	    0600, "it stays in place, whole and 0600, for the next process");
 
 	unlink(path);
-	unlink(other);
-	snprintf(other, sizeof(other), "%s/m.lock", base);
 	unlink(other);
 	statedir_close(&sd);
 	rmdir(base);
