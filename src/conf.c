@@ -63,6 +63,7 @@ enum conf_type {
 	T_STORAGE,	/* a storage class name */
 	T_CB_KEY_URLS,	/* callback_key_urls: http(s) URLs (issue 10) */
 	T_CB_BODY_TYPE,	/* enum callback_body_type (issue 10) */
+	T_ADDRS,	/* addresses and CIDR ranges (netaddr), or "*" */
 };
 
 struct conf_key {
@@ -112,6 +113,10 @@ static const struct conf_key conf_keys[] = {
 	G("refresh_before", T_INT, refresh_before, 0, 43200),
 	G("ca_file", T_PATH, ca_file, 0, 0),
 	G("proxy", T_URL_NOPATH, proxy, 0, 0),
+	/* issue 11: batch signing, health and metrics (helper J) */
+	G("metrics", T_BOOL, metrics, 0, 0),
+	G("metrics_allow", T_ADDRS, metrics_allow, 0, 0),
+	U("batch_max", T_INT, batch_max, 1, LIMIT_BATCH_MAX, CONF_COND__MAX),
 	U("key_prefix", T_PREFIX, key_prefix, 0, 0, CONF_COND_KEY),
 	U("key_name", T_KEYNAME, key_name, 0, 0, CONF_COND_KEY),
 	/* Up to 48.8 TiB with multipart = yes, else 5 GiB (conf_finish). */
@@ -254,6 +259,7 @@ conf_free(struct conf *c)
 	free(c->secret_file);
 	conf_strv_free(c->callback_key_urls, c->ncallback_key_urls);
 	free(c->callback_public_key);
+	free(c->metrics_allow);
 	for (i = 0; i < c->nuploads; i++)
 		conf_upload_clear(&c->uploads[i]);
 	free(c->uploads);
@@ -269,6 +275,27 @@ conf_upload_find(const struct conf *c, const char *name)
 		if (strcmp(c->uploads[i].name, name) == 0)
 			return &c->uploads[i];
 	return NULL;
+}
+
+/* metrics_allow's default: 127.0.0.0/8 and ::1. */
+static const struct netaddr_cidr conf_loopback[] = {
+	{ { 0, { 127 } }, 8 },
+	{ { 1, { [15] = 1 } }, 128 },
+};
+
+int
+conf_metrics_allowed(const struct conf *c, const char *addr)
+{
+	struct netaddr a;
+
+	if (c->metrics_allow_any)
+		return 1;
+	if (addr == NULL || netaddr_parse(addr, strlen(addr), &a) == -1)
+		return 0;
+	if (c->metrics_allow == NULL)
+		return netaddr_in(&a, conf_loopback, sizeof(conf_loopback) /
+		    sizeof(conf_loopback[0]));
+	return netaddr_in(&a, c->metrics_allow, c->nmetrics_allow);
 }
 
 int
@@ -631,6 +658,34 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 			    "private, public-read or any, not %s", v);
 		*(enum conf_acl *)field = (enum conf_acl)e;
 		return 0;
+	case T_ADDRS: {
+		char **v2 = NULL, why[256];
+		size_t n2 = 0;
+
+		if (strcmp(v, "*") == 0) {
+			p->conf->metrics_allow_any = 1;
+			return 0;
+		}
+		if (conf_split(p, v, LIMIT_ADDRS, &v2, &n2) == -1)
+			return -1;
+		if ((p->conf->metrics_allow = calloc(n2,
+		    sizeof(*p->conf->metrics_allow))) == NULL) {
+			conf_strv_free(v2, n2);
+			return conf_fail(p, "out of memory");
+		}
+		for (i = 0; i < n2; i++)
+			if (netaddr_cidr_parse(v2[i],
+			    &p->conf->metrics_allow[i], why, sizeof(why)) ==
+			    -1) {
+				conf_fail(p, "%s: %s (or * for any)", k->name,
+				    why);
+				conf_strv_free(v2, n2);
+				return -1;
+			}
+		p->conf->nmetrics_allow = n2;
+		conf_strv_free(v2, n2);
+		return 0;
+	}
 	case T_STORAGE:
 		if (conf_enum(v, conf_storage_names,
 		    sizeof(conf_storage_names) /
@@ -678,6 +733,7 @@ conf_upload_defaults(struct conf_upload *u)
 	u->callback_sni = -1;
 	u->callback_body_type = CALLBACK_JSON;
 	u->callback_timeout = DEFAULT_CB_TIMEOUT;
+	u->batch_max = DEFAULT_BATCH_MAX;
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include "callback.h"
 #include "limit.h"
+#include "netaddr.h"
 
 enum conf_creds {
 	CONF_CREDS_ENV,
@@ -109,6 +110,8 @@ struct conf_upload {
 	long long	 callback_timeout;	/* seconds, for the forward */
 	size_t		 callback_line[3];	/* lines of callback_url,
 						   callback_host, callback_body */
+	/* issue 11: batch signing (helper J) */
+	long long	 batch_max;	/* files in one batch request */
 };
 
 struct conf {
@@ -150,6 +153,11 @@ struct conf {
 	char		**callback_key_urls;	/* NULL: OSS's own (cbverify) */
 	size_t		 ncallback_key_urls;
 	char		*callback_public_key;	/* a PEM file pinned, or NULL */
+	/* issue 11: health and metrics (helper J) */
+	int		 metrics;	/* metrics = yes: count in cache_dir */
+	struct netaddr_cidr *metrics_allow;	/* who may GET .../metrics */
+	size_t		 nmetrics_allow;
+	int		 metrics_allow_any;	/* metrics_allow = * */
 
 	struct conf_upload *uploads;
 	size_t		 nuploads;
@@ -175,6 +183,11 @@ const struct conf_upload *conf_upload_find(const struct conf *conf,
 
 /* 1 when some upload section has callback_url (issue 10). */
 int		 conf_has_callbacks(const struct conf *conf);
+/*
+ * 1 when addr (REMOTE_ADDR) may read the metrics: metrics_allow, or the
+ * loopback addresses when it is unset; else 0.
+ */
+int		 conf_metrics_allowed(const struct conf *conf, const char *addr);
 
 /* 1 when origin is allowed by cors_origins, else 0. */
 int		 conf_origin_allowed(const struct conf *conf,

@@ -26,6 +26,7 @@
 #include "creds_origin.h"
 #include "creds_source.h"
 #include "limit.h"
+#include "metrics.h"
 #include "olog.h"
 #include "util.h"
 
@@ -45,6 +46,11 @@ struct creds_source {
 
 	creds_fetch_fn		 fetch;		/* tests */
 	void			*fetch_arg;
+
+	struct metrics_block	*metrics;	/* NULL: not counted */
+	time_t			 expiry_shown;	/* last metrics_cred_expiry */
+	unsigned long		 nfetch;	/* calls to the source */
+	unsigned long		 nadopt;	/* credentials taken from the file */
 };
 
 struct creds_source *
@@ -75,6 +81,42 @@ void
 creds_source_set_readonly(struct creds_source *s)
 {
 	s->readonly = 1;
+}
+
+void
+creds_source_set_metrics(struct creds_source *s, struct metrics_block *b)
+{
+	s->metrics = b;
+}
+
+/* The metrics label of a source that makes calls. */
+static enum metrics_source
+creds_metrics_source(enum conf_creds kind)
+{
+	switch (kind) {
+	case CONF_CREDS_ECS_RAM_ROLE:
+		return METRICS_SOURCE_ECS_RAM_ROLE;
+	case CONF_CREDS_OIDC_ROLE_ARN:
+		return METRICS_SOURCE_OIDC_ROLE_ARN;
+	case CONF_CREDS_URI:
+		return METRICS_SOURCE_CREDENTIALS_URI;
+	default:
+		return METRICS_SOURCE_RAM_ROLE_ARN;
+	}
+}
+
+/* A request served from where (metrics_cache), with s->cur. */
+static void
+creds_count(struct creds_source *s, enum metrics_cache where)
+{
+	if (s->metrics == NULL)
+		return;
+	metrics_cache(s->metrics, where);
+	/* A store only when it changed: the slot is shared by every worker. */
+	if (s->cur.expiration != s->expiry_shown) {
+		metrics_cred_expiry(s->metrics, s->cur.expiration);
+		s->expiry_shown = s->cur.expiration;
+	}
 }
 
 void
@@ -137,6 +179,7 @@ creds_adopt_file(struct creds_source *s, time_t now)
 			memset(&e.creds, 0, sizeof(e.creds));
 			s->obtained = e.obtained;
 			s->next_refresh = e.next_refresh;
+			s->nadopt++;
 		} else if (s->cur.access_key_id != NULL &&
 		    strcmp(s->cur.access_key_id, e.creds.access_key_id) == 0 &&
 		    e.next_refresh > s->next_refresh)
@@ -187,9 +230,17 @@ static int
 creds_fetch(struct creds_source *s, time_t now, struct creds *out,
     struct oerr_detail *d)
 {
+	int rc;
+
+	s->nfetch++;
 	if (s->fetch != NULL)
-		return s->fetch(s->fetch_arg, now, out, d);
-	return creds_origin_fetch(&s->origin, now, out, d);
+		rc = s->fetch(s->fetch_arg, now, out, d);
+	else
+		rc = creds_origin_fetch(&s->origin, now, out, d);
+	metrics_cred_call(s->metrics, creds_metrics_source(s->origin.kind),
+	    rc == 0 ? METRICS_CALL_OK : d->err == OERR_CREDS_REFUSED ?
+	    METRICS_CALL_REFUSED : METRICS_CALL_UNAVAILABLE);
+	return rc;
 }
 
 /*
@@ -316,6 +367,8 @@ creds_source_get(struct creds_source *s, time_t *nowp,
     const struct creds **out, struct oerr_detail *d)
 {
 	struct timespec t0;
+	enum metrics_cache where;
+	unsigned long nfetch, nadopt;
 	time_t now = *nowp;
 
 	if (s->origin.kind == CONF_CREDS_ENV) {
@@ -327,18 +380,24 @@ creds_source_get(struct creds_source *s, time_t *nowp,
 		return 0;
 	}
 	if (creds_fresh(s, &s->cur, s->obtained, now) ||
-	    (creds_usable(&s->cur, now) && now < s->next_refresh))
+	    (creds_usable(&s->cur, now) && now < s->next_refresh)) {
+		where = METRICS_CACHE_PROCESS;
 		goto ok;
+	}
 	if (creds_failing(s, now, d))
 		return -1;
 	creds_adopt_file(s, now);
 	if (creds_fresh(s, &s->cur, s->obtained, now) ||
-	    (creds_usable(&s->cur, now) && now < s->next_refresh))
+	    (creds_usable(&s->cur, now) && now < s->next_refresh)) {
+		where = METRICS_CACHE_FILE;
 		goto ok;
+	}
 	if (creds_failing(s, now, d))
 		return -1;
 	/* From here on the request may wait: its clock moves on. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	nfetch = s->nfetch;
+	nadopt = s->nadopt;
 	if (creds_refresh(s, now, &t0, nowp, d) == -1)
 		return -1;
 	if (!creds_usable(&s->cur, *nowp)) {
@@ -346,7 +405,14 @@ creds_source_get(struct creds_source *s, time_t *nowp,
 		oerr_set(d, OERR_CREDS_UNAVAILABLE, NULL);
 		return -1;
 	}
+	/*
+	 * Fetched (or stale-on-error after asking), another process's
+	 * refresh read from the file, or what we had while it refreshes.
+	 */
+	where = s->nfetch != nfetch ? METRICS_CACHE_MISS : s->nadopt !=
+	    nadopt ? METRICS_CACHE_FILE : METRICS_CACHE_PROCESS;
 ok:
+	creds_count(s, where);
 	*out = &s->cur;
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "oerr.h"
 
 struct creds_source;
+struct metrics_block;
 
 /*
  * Set up the source conf names; reads the environment and secret files
@@ -46,6 +47,15 @@ int		 creds_source_get(struct creds_source *src, time_t *now,
  * processes on the host's clock.
  */
 void		 creds_source_set_readonly(struct creds_source *src);
+
+/*
+ * Count in b (metrics.h; NULL: not counted) where each request's
+ * credentials came from (this process, the shared cache file, the
+ * source), every call to the source by its result, and the expiry of the
+ * credentials handed out.
+ */
+void		 creds_source_set_metrics(struct creds_source *src,
+		    struct metrics_block *b);
 
 /*
  * For tests: fetch replaces the call to STS (or the metadata service, or

@@ -168,6 +168,13 @@ jsonw_int(struct jsonw *w, long long v)
 }
 
 void
+jsonw_raw(struct jsonw *w, const char *json, size_t len)
+{
+	jsonw_sep(w);
+	jsonw_mem(w, json, len);
+}
+
+void
 jsonw_kv(struct jsonw *w, const char *k, const char *v)
 {
 	jsonw_key(w, k);

@@ -35,6 +35,8 @@ void	 jsonw_key(struct jsonw *w, const char *k);
 void	 jsonw_str(struct jsonw *w, const char *s);
 /* An integer value. */
 void	 jsonw_int(struct jsonw *w, long long v);
+/* A value that is JSON text already (len bytes, written as they are). */
+void	 jsonw_raw(struct jsonw *w, const char *json, size_t len);
 /* "k":"v" */
 void	 jsonw_kv(struct jsonw *w, const char *k, const char *v);
 /* {"k":"v"} as one value */

@@ -126,6 +126,7 @@
 #define DEFAULT_BATCH_MAX	100
 
 #define LIMIT_METRICS_TEXT	65536	/* bytes of the /metrics answer */
+#define LIMIT_ADDRS		32	/* metrics_allow entries */
 /* ---- end of issue 11 limits ------------------------------------------- */
 /* ---- the server secret (secret.c): callback tickets, upload ids -------- */
 #define LIMIT_SECRET_MIN	32	/* bytes of secret_file, at least */

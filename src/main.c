@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -25,6 +26,7 @@
 #include "creds_source.h"
 #include "crypto.h"
 #include "limit.h"
+#include "metrics.h"
 #include "olog.h"
 #include "reply.h"
 #include "request.h"
@@ -33,7 +35,45 @@
 #include "secret.h"
 #include "sign.h"
 #include "signer.h"
+#include "statedir.h"
 #include "util.h"
+
+#define METRICS_FILE	"metrics"	/* in cache_dir */
+
+/* statedir_map's callbacks for the counters file (metrics.h). */
+static int
+metrics_file_init(void *region, size_t size, void *unused)
+{
+	return metrics_init(region, size, time(NULL));
+}
+
+static int
+metrics_file_valid(void *region, size_t size, void *unused)
+{
+	return metrics_attach(region, size) != NULL;
+}
+
+/*
+ * metrics = yes: the counters every process of the host shares, mapped
+ * from cache_dir/metrics (before the FastCGI workers are forked, so they
+ * inherit the mapping), or NULL (logged; nothing is counted).
+ */
+static struct metrics_block *
+metrics_open(const struct conf *conf)
+{
+	struct statedir sd;
+	void *map;
+
+	if (!conf->metrics)
+		return NULL;
+	if (statedir_open(&sd, conf->cache_dir != NULL ? conf->cache_dir :
+	    DEFAULT_CACHE_DIR, "metrics are not counted") == -1)
+		return NULL;
+	map = statedir_map(&sd, METRICS_FILE, METRICS_SIZE, metrics_file_valid,
+	    metrics_file_init, NULL);
+	statedir_close(&sd);
+	return map != NULL ? metrics_attach(map, METRICS_SIZE) : NULL;
+}
 
 /* No core files: they would hold the AccessKey secret and the tokens. */
 static void
@@ -486,6 +526,9 @@ main(int argc, char *argv[])
 			goto out;
 		}
 	}
+	r.metrics = metrics_open(conf);
+	if (r.creds != NULL)
+		creds_source_set_metrics(r.creds, r.metrics);
 	if (mode == 1)
 		rc = responder_fcgi(&r, fd, (int)workers) == 0 ? 0 : 1;
 	else
@@ -493,6 +536,8 @@ main(int argc, char *argv[])
 	creds_source_free(r.creds);
 	secret_free(r.secret);
 	cbkey_free(r.cbkeys);
+	if (r.metrics != NULL)
+		munmap(r.metrics, METRICS_SIZE);
 	if (mode == 0) {
 		/*
 		 * A CGI is done once its answer is out: skip the libraries'

@@ -31,6 +31,22 @@ static const char *const metrics_route_names[METRICS_ROUTE__MAX] = {
 	[METRICS_ROUTE_OTHER] = "other",
 };
 
+enum metrics_route
+metrics_route_of(const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return METRICS_ROUTE_OTHER;
+	if (strncmp(name, "s3", 2) == 0)
+		return METRICS_ROUTE_S3;
+	for (i = 0; i < METRICS_ROUTE__MAX; i++)
+		if (i != METRICS_ROUTE_PREFLIGHT && i != METRICS_ROUTE_OTHER &&
+		    strcmp(name, metrics_route_names[i]) == 0)
+			return (enum metrics_route)i;
+	return METRICS_ROUTE_OTHER;
+}
+
 static const char *const metrics_class_names[METRICS_CLASSES] = {
 	"1xx", "2xx", "3xx", "4xx", "5xx",
 };

@@ -43,6 +43,14 @@ enum metrics_route {
 	METRICS_ROUTE__MAX
 };
 
+/*
+ * The route of a route table row's name (route.h): "sign", "batch",
+ * "callback", "healthz", "metrics", and every name starting with "s3"
+ * (the Companion routes); METRICS_ROUTE_OTHER for NULL or another name.
+ * Preflights are the responder's to name (they have no row).
+ */
+enum metrics_route metrics_route_of(const char *name);
+
 /* Status classes 1xx..5xx (label code="2xx"). */
 #define METRICS_CLASSES	5
 

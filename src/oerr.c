@@ -26,7 +26,7 @@ static const struct {
 	[OERR_NOT_FOUND] = { 404, "Not Found", "not_found",
 	    "not found" },
 	[OERR_METHOD_NOT_ALLOWED] = { 405, "Method Not Allowed",
-	    "method_not_allowed", "only GET and OPTIONS are allowed" },
+	    "method_not_allowed", "this method is not allowed here" },
 	[OERR_TOO_LARGE] = { 413, "Payload Too Large", "too_large",
 	    "the file is larger than allowed" },
 	[OERR_REQUEST_TOO_LARGE] = { 413, "Payload Too Large",
@@ -42,6 +42,11 @@ static const struct {
 	/* issue 11 */
 	[OERR_RATE_LIMITED] = { 429, "Too Many Requests", "rate_limited",
 	    "too many requests: retry later" },
+	/* issue 11: health and metrics (helper J) */
+	[OERR_FORBIDDEN] = { 403, "Forbidden", "forbidden",
+	    "this client may not read this" },
+	[OERR_METRICS_UNAVAILABLE] = { 503, "Service Unavailable",
+	    "metrics_unavailable", "the metrics are not available" },
 	/* OSS's answers to ossign's own calls (ossapi, issue 12) */
 	[OERR_OSS_INVALID_PART] = { 400, "Bad Request", "invalid_part",
 	    "OSS refused the parts of the upload" },

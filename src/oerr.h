@@ -25,6 +25,9 @@ enum oerr {
 	OERR_CREDS_UNAVAILABLE,
 	/* issue 11 */
 	OERR_RATE_LIMITED,	/* 429; the reply carries Retry-After */
+	/* issue 11: health and metrics (helper J) */
+	OERR_FORBIDDEN,		/* 403: an address metrics_allow does not list */
+	OERR_METRICS_UNAVAILABLE, /* 503: metrics on, the counters file unusable */
 	/* OSS's answers to ossign's own calls (ossapi, issue 12) */
 	OERR_OSS_INVALID_PART,
 	OERR_OSS_NO_SUCH_UPLOAD,

@@ -67,15 +67,23 @@ reply_header(struct reply *r, const char *name, const char *value)
 	return 0;
 }
 
-static void
-reply_body(struct reply *r, int status, const char *reason, char *body,
-    size_t len)
+void
+reply_answer(struct reply *r, int status, const char *reason,
+    const char *ctype, char *body, size_t len)
 {
 	free(r->body);
 	r->status = status;
 	snprintf(r->reason, sizeof(r->reason), "%s", reason);
+	r->ctype = ctype;
 	r->body = body;
 	r->bodylen = len;
+}
+
+static void
+reply_body(struct reply *r, int status, const char *reason, char *body,
+    size_t len)
+{
+	reply_answer(r, status, reason, NULL, body, len);
 }
 
 void
@@ -90,16 +98,12 @@ reply_empty(struct reply *r)
 	reply_body(r, 204, "No Content", NULL, 0);
 }
 
-void
-reply_error(struct reply *r, const struct oerr_detail *d)
+char *
+reply_error_json(const struct oerr_detail *d, size_t *len)
 {
-	static const char fallback[] =
-	    "{\"error\":{\"code\":\"internal_error\",\"message\":\"out of "
-	    "memory\"}}";
 	json_object *root = NULL, *err;
 	const char *s;
 	char *body = NULL;
-	size_t len = 0;
 
 	if ((root = json_object_new_object()) != NULL &&
 	    (err = json_object_new_object()) != NULL) {
@@ -111,12 +115,24 @@ reply_error(struct reply *r, const struct oerr_detail *d)
 		    oerr_message(d->err)));
 		s = json_object_to_json_string_length(root,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-		    &len);
+		    len);
 		if (s != NULL)
-			body = strndup(s, len);
+			body = strndup(s, *len);
 	}
 	json_object_put(root);
-	if (body == NULL) {
+	return body;
+}
+
+void
+reply_error(struct reply *r, const struct oerr_detail *d)
+{
+	static const char fallback[] =
+	    "{\"error\":{\"code\":\"internal_error\",\"message\":\"out of "
+	    "memory\"}}";
+	char *body;
+	size_t len = 0;
+
+	if ((body = reply_error_json(d, &len)) == NULL) {
 		reply_body(r, 500, oerr_reason(OERR_INTERNAL), NULL, 0);
 		if ((body = strdup(fallback)) != NULL)
 			reply_body(r, 500, oerr_reason(OERR_INTERNAL), body,
@@ -171,14 +187,16 @@ reply_head(const struct reply *r, char *buf, size_t bufsz)
 
 	n = snprintf(buf, bufsz,
 	    "Status: %d %s\r\n"
-	    "%s%zu\r\n"
+	    "%s%s%s%zu\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "%s"
 	    "\r\n",
 	    r->status, r->reason,
-	    r->body != NULL ? "Content-Type: application/json\r\n"
-	    "Content-Length: " : "Content-Length: ",
+	    r->body != NULL ? "Content-Type: " : "",
+	    r->body != NULL ? (r->ctype != NULL ? r->ctype :
+	    "application/json") : "",
+	    r->body != NULL ? "\r\nContent-Length: " : "Content-Length: ",
 	    r->bodylen, r->hdr);
 	if (n < 0 || (size_t)n >= bufsz)
 		return 0;

@@ -16,6 +16,8 @@
 struct reply {
 	int	 status;
 	char	 reason[40];
+	const char *ctype;		/* Content-Type of body; NULL:
+					   application/json */
 	char	 hdr[REPLY_HDR_MAX];	/* extra "Name: value\r\n" lines */
 	size_t	 hdrlen;
 	char	*body;			/* owned; NULL: no body */
@@ -36,6 +38,13 @@ int	 reply_header(struct reply *r, const char *name, const char *value);
 
 /* A 200 JSON answer; takes ownership of body (len bytes). */
 void	 reply_ok(struct reply *r, char *body, size_t len);
+/*
+ * Any answer: status, its reason phrase ("OK"), the body's Content-Type
+ * (a static string; NULL: application/json) and body (owned from now on;
+ * NULL: none).
+ */
+void	 reply_answer(struct reply *r, int status, const char *reason,
+	    const char *ctype, char *body, size_t len);
 /* A 204 answer without body. */
 void	 reply_empty(struct reply *r);
 /*
@@ -43,6 +52,12 @@ void	 reply_empty(struct reply *r);
  * its Allow header from the caller (route_dispatch knows the methods).
  */
 void	 reply_error(struct reply *r, const struct oerr_detail *d);
+/*
+ * The body reply_error() answers for d, as a new string of *len bytes
+ * (free it), or NULL when out of memory: for answers that carry errors
+ * inside (a batch's entries).
+ */
+char	*reply_error_json(const struct oerr_detail *d, size_t *len);
 
 /*
  * CORS headers when req's Origin (printable ASCII without spaces, at most

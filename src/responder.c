@@ -18,6 +18,7 @@
 #include <fcgiapp.h>
 
 #include "limit.h"
+#include "metrics.h"
 #include "olog.h"
 #include "responder.h"
 #include "route.h"
@@ -67,14 +68,47 @@ responder_log_5xx(const struct oerr_detail *d, time_t now)
 	log_since = now;
 }
 
-/* Answer req as the route table picked it, and log what went wrong. */
+/*
+ * Count the answer in the shared counters: its route (a preflight has no
+ * row; a request no row took is "other"), status and the time since t0
+ * (the monotonic clock when the request came in).
+ */
+static void
+responder_count(struct responder *r, const struct route_pick *p,
+    const struct request *req, const struct reply *rep,
+    const struct timespec *t0)
+{
+	struct timespec t1;
+	enum metrics_route route;
+	long long us;
+
+	if (r->metrics == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (long long)(t1.tv_sec - t0->tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000;
+	if (p->row != NULL)
+		route = metrics_route_of(p->row->name);
+	else if (p->group != NULL && req->method == REQUEST_OPTIONS)
+		route = METRICS_ROUTE_PREFLIGHT;
+	else
+		route = METRICS_ROUTE_OTHER;
+	metrics_request(r->metrics, route, rep->status,
+	    us > 0 ? (uint64_t)us : 0);
+}
+
+/*
+ * Answer req as the route table picked it (t0: when it came in), log what
+ * went wrong, and count it.
+ */
 static void
 responder_answer(struct responder *r, const struct route_pick *p,
-    const struct request *req, struct reply *rep)
+    const struct request *req, struct reply *rep, const struct timespec *t0)
 {
 	struct oerr_detail d;
 
 	route_dispatch(r, r->conf, p, req, rep, &d);
+	responder_count(r, p, req, rep, t0);
 	if (d.err == OERR_OK) {
 		if (log_held > 0)
 			responder_log_flush(time(NULL));
@@ -92,9 +126,11 @@ responder_handle(struct responder *r, const struct request *req,
     struct reply *rep)
 {
 	struct route_pick p;
+	struct timespec t0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	route_pick(r->routes, r->nroutes, req, &p);
-	responder_answer(r, &p, req, rep);
+	responder_answer(r, &p, req, rep, &t0);
 }
 
 int
@@ -213,6 +249,7 @@ responder_serve(struct responder *r, int fd)
 	struct request req;
 	struct route_pick p;
 	struct reply rep;
+	struct timespec t0;
 	char head[2048], *body;
 	size_t hlen;
 
@@ -222,13 +259,14 @@ responder_serve(struct responder *r, int fd)
 	}
 	reply_init(&rep);
 	while (!responder_stop && FCGX_Accept_r(&fr) >= 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		request_read(&req, responder_fcgi_var, fr.envp);
 		route_pick(r->routes, r->nroutes, &req, &p);
 		if (!responder_body_fcgi(fr.in, route_body_max(&p), &req,
 		    &body))
 			/* FCGX_Finish_r closes the connection. */
 			fr.keepConnection = 0;
-		responder_answer(r, &p, &req, &rep);
+		responder_answer(r, &p, &req, &rep, &t0);
 		free(body);
 		if ((hlen = reply_head(&rep, head, sizeof(head))) > 0) {
 			FCGX_PutStr(head, (int)hlen, fr.out);
@@ -371,14 +409,16 @@ responder_cgi(struct responder *r)
 	struct request req;
 	struct route_pick p;
 	struct reply rep;
+	struct timespec t0;
 	char head[2048], *body;
 	size_t hlen;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	request_read(&req, responder_cgi_var, NULL);
 	route_pick(r->routes, r->nroutes, &req, &p);
 	responder_body_cgi(route_body_max(&p), &req, &body);
 	reply_init(&rep);
-	responder_answer(r, &p, &req, &rep);
+	responder_answer(r, &p, &req, &rep, &t0);
 	free(body);
 	if ((hlen = reply_head(&rep, head, sizeof(head))) == 0) {
 		reply_clear(&rep);

@@ -14,6 +14,7 @@
 #include "reply.h"
 #include "request.h"
 
+struct metrics_block;
 struct route;
 struct secret;
 struct cbkey_store;
@@ -28,6 +29,9 @@ struct responder {
 	struct secret		*secret;	/* secret.h: callback tickets
 						   and upload ids */
 	struct cbkey_store	*cbkeys;	/* cbkey.h: OSS's public keys */
+	/* The counters shared by every process (metrics.h), or NULL when
+	   metrics are off: every metrics_*() call takes NULL. */
+	struct metrics_block	*metrics;
 };
 
 /*

@@ -222,7 +222,11 @@ route_dispatch(struct responder *r, const struct conf *conf,
 		route_preflight(conf, req, p, rep, d);
 		goto out;
 	} else if (p->row == NULL)
-		oerr_set(d, OERR_METHOD_NOT_ALLOWED, NULL);
+		oerr_set(d, OERR_METHOD_NOT_ALLOWED, "only %s %s allowed here%s",
+		    p->allow, strchr(p->allow, ',') != NULL ? "are" : "is",
+		    req->method == REQUEST_POST && (p->methods &
+		    ROUTE_M(REQUEST_POST)) ? " (POST with this Content-Type "
+		    "is not)" : "");
 	else if (route_body_ok(p->row, req, d) == 0)
 		p->row->fn(r, req, p, rep, d);
 	reply_cors(rep, conf, req, 0);

@@ -11,6 +11,7 @@
 #include "cbobject.h"
 #include "cbverify.h"
 #include "limit.h"
+#include "metrics.h"
 #include "olog.h"
 #include "responder.h"
 #include "route_callback.h"
@@ -59,8 +60,6 @@ route_callback_refuse(const struct request *req, struct oerr_detail *d,
 		oerr_set(d, e, "%s", msg);
 	else
 		oerr_set(d, e, NULL);
-	/* XXX wave 2: metrics_callback(r->metrics, code) once J's metrics
-	   block is in struct responder (callbacks by result). */
 	if (oerr_status(e) < 500)
 		olog_warn("callback from %s refused: %d %s: %s",
 		    req->remote_addr != NULL ? req->remote_addr : "?",
@@ -181,7 +180,6 @@ route_callback_deliver(struct responder *r, const struct request *req,
 	olog_info("callback delivered: event %.16s, [upload %s]%s%s", ev->id,
 	    up->name, up->callback_spool != NULL ? ", spooled" : "",
 	    up->callback_forward != NULL ? ", forwarded" : "");
-	/* XXX wave 2: metrics_callback(r->metrics, "delivered"). */
 	d->err = OERR_OK;
 	reply_ok(rep, answer, alen);
 	answer = NULL;
@@ -190,9 +188,9 @@ out:
 	free(json);
 }
 
-void
-route_callback(struct responder *r, const struct request *req,
-    const struct route_pick *p, struct reply *rep, struct oerr_detail *d)
+static void
+route_callback_run(struct responder *r, const struct request *req,
+    struct reply *rep, struct oerr_detail *d)
 {
 	const struct conf *conf = r->conf;
 	const struct conf_upload *up;
@@ -206,7 +204,6 @@ route_callback(struct responder *r, const struct request *req,
 	time_t now;
 	int claimed;
 
-	(void)p;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (route_callback_signed(r, req, &start, d) == -1)
 		return;
@@ -261,4 +258,44 @@ route_callback(struct responder *r, const struct request *req,
 	    &start, rep, d);
 out:
 	callback_vars_free(vars);
+}
+
+/* The metrics label of how a callback ended; -1: none (ossign's fault). */
+static int
+route_callback_result(enum oerr e)
+{
+	switch (e) {
+	case OERR_OK:
+		return METRICS_CALLBACK_DELIVERED;
+	case OERR_CB_SIGNATURE:
+		return METRICS_CALLBACK_BAD_SIGNATURE;
+	case OERR_CB_KEY_URL:
+	case OERR_CB_KEY_UNAVAILABLE:
+		return METRICS_CALLBACK_BAD_KEY_URL;
+	case OERR_CB_TICKET:
+	case OERR_CB_OBJECT:
+	case OERR_CB_REPLAYED:
+		return METRICS_CALLBACK_BAD_TICKET;
+	case OERR_CB_MALFORMED:
+	case OERR_REQUEST_TOO_LARGE:
+		return METRICS_CALLBACK_MALFORMED;
+	case OERR_CB_FORWARD_FAILED:
+	case OERR_CB_FORWARD_TIMEOUT:
+		return METRICS_CALLBACK_FORWARD_FAILED;
+	default:
+		return -1;
+	}
+}
+
+void
+route_callback(struct responder *r, const struct request *req,
+    const struct route_pick *p, struct reply *rep, struct oerr_detail *d)
+{
+	int m;
+
+	(void)p;
+	route_callback_run(r, req, rep, d);
+	/* Callbacks by result, for every worker and CGI run (metrics.h). */
+	if ((m = route_callback_result(d->err)) != -1)
+		metrics_callback(r->metrics, (enum metrics_callback)m);
 }

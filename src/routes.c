@@ -2,6 +2,9 @@
 #include "route.h"
 #include "route_s3.h"
 #include "route_callback.h"
+#include "route_batch.h"
+#include "route_healthz.h"
+#include "route_metrics.h"
 #include "route_sign.h"
 #include "routes.h"
 
@@ -32,9 +35,22 @@ const struct route routes[] = {
 	    S3_HEADERS, route_s3_list },
 	{ "s3-abort", ROUTE_TAIL, "s3/multipart/*", S3_DELETE, NULL, 0,
 	    S3_HEADERS, route_s3_abort },
+	/* issue 11: health and metrics, by the path's last segment. */
+	{ "healthz", ROUTE_TAIL, "healthz", ROUTE_M(REQUEST_GET), NULL, 0,
+	    NULL, route_healthz },
+	{ "metrics", ROUTE_TAIL, "metrics", ROUTE_M(REQUEST_GET), NULL, 0,
+	    NULL, route_metrics },
 	/* OSS's upload callback (issue 10): any path, POST with the header. */
 	{ "callback", ROUTE_ANY, NULL, ROUTE_M(REQUEST_POST),
 	    route_callback_when, LIMIT_CB_BODY, NULL, route_callback },
+	/*
+	 * The signing path (any other path): batch signing (issue 11) as
+	 * POST with a JSON body, a signature as GET.  A POST row with a
+	 * narrower condition (an OSS callback may be JSON too) goes above
+	 * the batch row.
+	 */
+	{ "batch", ROUTE_ANY, NULL, ROUTE_M(REQUEST_POST), route_batch_when,
+	    LIMIT_BATCH_BODY, "Content-Type", route_batch },
 	{ "sign", ROUTE_ANY, NULL, ROUTE_M(REQUEST_GET), NULL, 0,
 	    "Content-Type", route_sign },
 };

@@ -13,13 +13,24 @@
 #include "util.h"
 
 enum oerr
+signer_upload(const struct conf *conf, const char *name,
+    const struct conf_upload **up, struct oerr_detail *d)
+{
+	if (name == NULL)
+		name = DEFAULT_UPLOAD;
+	if ((*up = conf_upload_find(conf, name)) == NULL)
+		return oerr_set(d, OERR_UNKNOWN_UPLOAD,
+		    "there is no upload called %s", name);
+	return OERR_OK;
+}
+
+enum oerr
 signer_prepare(const struct conf *conf, const struct request_params *params,
     const char *user, time_t now, const char *uuid, struct signer_req *out,
     struct oerr_detail *d)
 {
 	const struct conf_upload *up;
 	char clean[LIMIT_FILENAME_OUT + 1], ext[LIMIT_EXT_LEN + 1];
-	const char *name;
 	enum oerr e;
 	size_t i;
 	int n;
@@ -27,10 +38,9 @@ signer_prepare(const struct conf *conf, const struct request_params *params,
 	memset(out, 0, sizeof(*out));
 	if (user != NULL && strlen(user) < sizeof(out->user))
 		memcpy(out->user, user, strlen(user) + 1);
-	name = params->has_upload ? params->upload : DEFAULT_UPLOAD;
-	if ((up = conf_upload_find(conf, name)) == NULL)
-		return oerr_set(d, OERR_UNKNOWN_UPLOAD,
-		    "there is no upload called %s", name);
+	if ((e = signer_upload(conf, params->has_upload ? params->upload :
+	    NULL, &up, d)) != OERR_OK)
+		return e;
 	out->up = up;
 
 	if (params->has_size) {

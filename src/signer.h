@@ -32,6 +32,13 @@ struct signer_req {
 };
 
 /*
+ * The upload section called name (NULL: DEFAULT_UPLOAD) into *up, or
+ * OERR_UNKNOWN_UPLOAD with d filled: the first step of signer_prepare.
+ */
+enum oerr signer_upload(const struct conf *conf, const char *name,
+	    const struct conf_upload **up, struct oerr_detail *d);
+
+/*
  * Validate params against conf for user (REMOTE_USER or NULL) at now;
  * uuid (36 chars) fills ${uuid} and key_name = uuid.  Returns OERR_OK and
  * fills out, or an error with d filled.

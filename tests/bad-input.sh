@@ -88,6 +88,7 @@ if h.get('content-length') != str(len(body)):
 acao = h.get('access-control-allow-origin')
 if acao is not None and acao != grant:
     bad.append('CORS granted to %r' % acao[:80])
+# The signing path: GET signs, POST with JSON is batch signing (issue 11).
 if want_status == 405 and h.get('allow') != 'GET, POST, OPTIONS':
     bad.append('405 without Allow: GET, POST, OPTIONS')
 if want == '-':
@@ -103,7 +104,24 @@ else:
     except ValueError as e:
         bad.append('body is not JSON (%s): %r' % (e, body[:120]))
         j = None
-    if j is not None and (want == 'ok' or want.startswith('key:')):
+    if j is not None and want.startswith('batch:'):
+        # batch:ok,too_large,...: one entry per file, a signature or
+        # that file's error code, and nothing else in the answer.
+        ups = j.get('uploads') if set(j) == {'uploads'} else None
+        codes = want[6:].split(',')
+        if not isinstance(ups, list) or len(ups) != len(codes):
+            bad.append('not a batch answer of %d entries: %r' %
+                       (len(codes), body[:160]))
+        else:
+            for i, (u, c) in enumerate(zip(ups, codes)):
+                got = ('ok' if isinstance(u, dict) and 'policy' in u and
+                       'signature' in u and 'error' not in u else
+                       u.get('error', {}).get('code')
+                       if isinstance(u, dict) and set(u) == {'error'}
+                       else repr(u)[:60])
+                if got != c:
+                    bad.append('entry %d: %s, expected %s' % (i, got, c))
+    elif j is not None and (want == 'ok' or want.startswith('key:')):
         if 'error' in j or 'policy' not in j or 'signature' not in j:
             bad.append('not a signature: %r' % body[:160])
         elif want.startswith('key:'):
@@ -185,6 +203,28 @@ PKURL=$(printf %s https://gosspublic.alicdn.com/callback_pub_key_v1.pem | base64
 EVILURL=$(printf %s https://evil.example/callback_pub_key_v1.pem | base64 -w0)
 CRLFURL=$(printf 'https://gosspublic.alicdn.com/\r\nX-Injected: 1' | base64 -w0)
 FAKESIG=$(head -c 64 /dev/urandom | base64 -w0)
+# Batch signing bodies (issue 11): POST, Content-Type: application/json.
+jbody() { printf '%s' "$2" >"$T/batch-$1.json"; }
+jbody good '{"files":[{"filename":"a.png","size":1,"content_type":"image/png"},{"filename":"b.png","size":5000},{"filename":"a\u0001b"},{"size":"1"}]}'
+jbody notjson '{"files":[{"filename":"a.png"}'
+jbody array '[{"filename":"a.png"}]'
+jbody dup '{"files":[{"filename":"a.png"}],"files":[]}'
+jbody nofiles '{"upload":"default"}'
+jbody empty '{"files":[]}'
+jbody unknown '{"upload":"nope","files":[{}]}'
+jbody avatars '{"upload":"avatars","files":[{"filename":"a.png"}]}'
+jbody nan '{"files":[{"size":NaN}]}'
+printf '{"files":[{"filename":"a\xffb.png"}]}' >"$T/batch-utf8.json"
+printf '{"files":[{"filename":"a\0b.png"}]}' >"$T/batch-nul.json"
+python3 -c 'import json; print(json.dumps({"files": [{"filename": "f%d" % i} for i in range(101)]}))' \
+    >"$T/batch-101.json"
+python3 -c 'import json; print(json.dumps({"files": [{"filename": "x" * 70000}]}))' \
+    >"$T/batch-big.json"
+# batch NAME: the CGI variables and stdin of a POST of $T/batch-NAME.json.
+batch() {
+	printf '%s\n' CONTENT_TYPE=application/json \
+	    "CONTENT_LENGTH=$(wc -c <"$T/batch-$1.json")" "<$T/batch-$1.json"
+}
 
 rows() {
 	# Oversized query, parameters and headers.
@@ -359,6 +399,41 @@ rows() {
 	row 403 origin_not_allowed "Origin *" OPTIONS '' 'HTTP_ORIGIN=*'
 	row 200 ok "Origin with invalid UTF-8 gets no CORS" GET "$GOOD" \
 	    $'HTTP_ORIGIN=https://\xff\xfe.example'
+
+	# Batch signing (issue 11): the body as a whole, then file by file.
+	mapfile -t B <<<"$(batch good)"
+	row 200 batch:ok,too_large,invalid_filename,bad_request \
+	    "batch: one signature, then each file's own error" POST '' "${B[@]}"
+	mapfile -t B <<<"$(batch good)"
+	B[0]='CONTENT_TYPE=Application/JSON; charset=utf-8'
+	row 200 batch:ok,too_large,invalid_filename,bad_request \
+	    "batch: Content-Type with another case and a charset" POST '' "${B[@]}"
+	mapfile -t B <<<"$(batch good)"
+	B[0]=CONTENT_TYPE=application/jsonx
+	row 405 method_not_allowed "batch: not JSON (application/jsonx)" POST '' "${B[@]}"
+	for b in notjson array dup nofiles empty nan utf8 nul; do
+		mapfile -t B <<<"$(batch $b)"
+		row 400 bad_request "batch: body $b" POST '' "${B[@]}"
+	done
+	mapfile -t B <<<"$(batch 101)"
+	row 413 request_too_large "batch: 101 files (batch_max 100)" POST '' "${B[@]}"
+	mapfile -t B <<<"$(batch big)"
+	row 413 request_too_large "batch: a body over 64 KiB" POST '' "${B[@]}"
+	mapfile -t B <<<"$(batch good)"
+	B[1]=CONTENT_LENGTH=100000000
+	row 413 request_too_large "batch: 10^8 bytes announced" POST '' "${B[@]}"
+	row 400 bad_request "batch: no body" POST '' CONTENT_TYPE=application/json
+	mapfile -t B <<<"$(batch unknown)"
+	row 400 unknown_upload "batch: unknown upload" POST '' "${B[@]}"
+	mapfile -t B <<<"$(batch avatars)"
+	row 401 authentication_required "batch: a \${user} prefix without a user" \
+	    POST '' "${B[@]}"
+
+	# Health and metrics (issue 11): the path's last segment.
+	row 400 bad_request "healthz with a body" GET '' REQUEST_URI=/s/healthz \
+	    CONTENT_LENGTH=5 "<$T/body-5"
+	row 404 not_found "metrics when metrics = no" GET '' REQUEST_URI=/s/metrics \
+	    REMOTE_ADDR=127.0.0.1
 }
 
 # Count the rows for the plan.

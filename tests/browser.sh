@@ -39,18 +39,20 @@ need_ossign
 # The checks upload.mjs reports, in plan order.
 IDS=(
 	keyboard.tab keyboard.enter keyboard.space keyboard.upload
-	a.distinct a.done a.bars-max a.bars-progress a.sequence a.keys a.stored
+	a.distinct a.batch a.done a.bars-max a.bars-progress a.sequence a.keys a.stored
 	b.error b.message b.nothing
 	c.error c.message c.nothing
 	d.first d.exists d.message d.kept
 	phone.fits
 	e.answered e.done e.two-signatures e.sequence e.stored
 	f.uploaded f.key f.stored
-	g.done g.answer
+	g.fallback g.done g.stored g.remembers
+	h.one-request h.done h.error h.queue h.stored
+	i.done i.answer
 	page.no-errors
 )
 SHOTS="keyboard-focus a-two-files b-too-large c-type-not-allowed d-already-exists
-e-expired-renewed f-vendor-compat g-callback-answer page-desktop page-phone"
+e-expired-renewed f-vendor-compat g-batch-fallback h-batch-drop i-callback-answer page-desktop page-phone"
 OSS_CLOCK_AHEAD=750
 # The checks multipart.mjs reports, in plan order.
 MP_IDS=(
@@ -67,7 +69,7 @@ reload-notice reload-done"
 [ -r "$top_srcdir/node_modules/uppy5/dist/uppy.min.js" ] ||
     skip_all "node_modules/uppy or uppy5 missing (npm ci at the top of the tree)"
 
-plan $((2 + ${#IDS[@]} + 7 + ${#MP_IDS[@]} + 5))
+plan $((2 + ${#IDS[@]} + 8 + ${#MP_IDS[@]} + 5))
 
 t_tmpdir
 t_artifacts
@@ -125,7 +127,7 @@ LATE_OSS_URL=http://127.0.0.1:${line#listening }
 start=$SECONDS
 STACK_URL=$STACK_URL STACK_SIGN_URL=$STACK_SIGN_URL STACK_OSS_URL=$STACK_OSS_URL \
 LATE_OSS_URL=$LATE_OSS_URL ART=$ART PROFILE_DIR=$PROFILE_DIR CHROMIUM=$CHROMIUM \
-    timeout -k 5 75 "$NODE" "$top_srcdir/tests/browser/upload.mjs" \
+    timeout -k 5 100 "$NODE" "$top_srcdir/tests/browser/upload.mjs" \
     >"$ART/upload.out" 2>"$ART/upload.err"
 mjs_rc=$?
 note "browser part: $((SECONDS - start)) s, exit $mjs_rc"
@@ -174,10 +176,13 @@ is "$n" 2 "nginx's log shows two signature requests for late.txt"
 	    console.log(JSON.parse(s).objects.map((o) => o.key).join(" ")));' \
     < <(curl -s "$STACK_OSS_URL/_emu/objects") >"$T/keys" 2>&1
 keys=$(sed -E 's|vendor/[^ ]*vendor\.txt|vendor/.../vendor.txt|' "$T/keys")
-is "$keys" "browser-cb/cb.txt browser/a.txt browser/b.png browser/keyboard.txt browser/late.txt browser/same.txt vendor/.../vendor.txt" \
-    "the bucket holds the seven uploaded objects and nothing else"
+is "$keys" "browser-cb/cb.txt browser/a.txt browser/b.png browser/g1.txt browser/g2.txt browser/h1.txt browser/h2.txt browser/h3.txt browser/h4.txt browser/keyboard.txt browser/late.txt browser/same.txt vendor/.../vendor.txt" \
+    "the bucket holds the thirteen uploaded objects and nothing else"
 is "$(find "$STACK_SPOOL" -maxdepth 1 -name '*.json' | wc -l)" 1 \
     "one callback event spooled: the callback upload's"
+# Batch signing through nginx, as the page sent it.
+n=$(grep -c '"POST /get_post_signature_for_oss_upload HTTP/1.1" 200 ' "$STACK_DIR/nginx/access.log")
+is "$n" 2 "nginx's log shows the page's two batch requests answered 200 (a.*, h.*)"
 
 missing=
 for s in $SHOTS; do

@@ -79,14 +79,14 @@ unlike "$HEAD" "Access-Control" "other origins get no CORS headers"
 cgi OPTIONS '' HTTP_ORIGIN=https://app.example \
     HTTP_ACCESS_CONTROL_REQUEST_METHOD=GET
 is "$STATUS" 204 "preflight from an allowed origin"
-like "$HEAD" $'Access-Control-Allow-Methods: GET, POST, OPTIONS\r' "preflight methods (POST: OSS's callbacks)"
+like "$HEAD" $'Access-Control-Allow-Methods: GET, POST, OPTIONS\r' "preflight methods (POST: batch signing, OSS's callbacks)"
 cgi OPTIONS '' HTTP_ORIGIN=https://evil.example
 is "$STATUS" 403 "preflight from another origin"
 is "$(code)" origin_not_allowed "403 code"
 
-cgi POST ''
-is "$STATUS" 405 "POST refused"
-like "$HEAD" $'Allow: GET, POST, OPTIONS\r' "Allow header (POST with x-oss-pub-key-url only)"
+cgi POST '' CONTENT_TYPE=text/plain
+is "$STATUS" 405 "POST without JSON refused"
+like "$HEAD" $'Allow: GET, POST, OPTIONS\r' "Allow header"
 is "$(code)" method_not_allowed "405 code"
 cgi GET 'size=1001'
 is "$STATUS" 413 "size above max_size"

@@ -77,7 +77,8 @@ main(void)
 	const struct conf_upload *u;
 	char err[512];
 
-	tap_plan(85 + 7 + 23);	/* + multipart (issue 12), upload callbacks (issue 10) */
+	tap_plan(85 + 7 + 23 + 11);	/* + multipart (issue 12), callbacks (issue 10),
+					   batch_max and metrics (issue 11) */
 	t_multipart();
 
 	c = parse("# comment\n\n" BASE
@@ -420,5 +421,51 @@ main(void)
 	    "callback_url = https://b.example/cb\n",
 	    "t.conf:5: callback_url is set twice");
 	/* ---- end of upload callbacks ---- */
+
+	/* issue 11: batch_max, metrics, metrics_allow (helper J). */
+	c = parse(BASE "metrics = yes\nmetrics_allow = 10.0.0.0/8 ::1 "
+	    "192.0.2.7\n[upload a]\nbatch_max = 7\n[upload b]\n", err,
+	    sizeof(err));
+	ok(c != NULL && c->metrics == 1 && c->nmetrics_allow == 3 &&
+	    !c->metrics_allow_any, "metrics and metrics_allow parse (%s)", err);
+	u = c != NULL ? conf_upload_find(c, "a") : NULL;
+	ok(u != NULL && u->batch_max == 7 && u->norder == CONF_COND_META,
+	    "batch_max: set, and pins no policy condition");
+	u = c != NULL ? conf_upload_find(c, "b") : NULL;
+	ok(u != NULL && u->batch_max == DEFAULT_BATCH_MAX,
+	    "batch_max defaults to %d", DEFAULT_BATCH_MAX);
+	ok(c != NULL && conf_metrics_allowed(c, "10.1.2.3") &&
+	    conf_metrics_allowed(c, "::1") &&
+	    conf_metrics_allowed(c, "::ffff:10.9.9.9") &&
+	    conf_metrics_allowed(c, "192.0.2.7") &&
+	    !conf_metrics_allowed(c, "192.0.2.8") &&
+	    !conf_metrics_allowed(c, "127.0.0.1") &&
+	    !conf_metrics_allowed(c, NULL),
+	    "metrics_allow: networks and addresses, nothing else");
+	conf_free(c);
+	c = parse(BASE, err, sizeof(err));
+	ok(c != NULL && c->metrics == 0 && conf_metrics_allowed(c,
+	    "127.0.0.1") && conf_metrics_allowed(c, "127.200.0.1") &&
+	    conf_metrics_allowed(c, "::1") && !conf_metrics_allowed(c,
+	    "10.0.0.1") && !conf_metrics_allowed(c, "::2"),
+	    "metrics off by default; metrics_allow defaults to loopback");
+	conf_free(c);
+	c = parse(BASE "metrics_allow = *\n", err, sizeof(err));
+	ok(c != NULL && conf_metrics_allowed(c, "203.0.113.5"),
+	    "metrics_allow = *: any address");
+	conf_free(c);
+	fails(BASE "metrics_allow = 10.0.0.1/8\n", "t.conf:3: metrics_allow: "
+	    "10.0.0.1/8: bits are set past the /8 prefix (write the network "
+	    "address) (or * for any)");
+	fails(BASE "metrics_allow = localhost\n", "t.conf:3: metrics_allow: "
+	    "localhost is not an IPv4 or IPv6 address or range (ADDRESS or "
+	    "ADDRESS/BITS) (or * for any)");
+	fails(BASE "metrics_allow = * ::1\n", "t.conf:3: metrics_allow: * is "
+	    "not an IPv4 or IPv6 address or range (ADDRESS or ADDRESS/BITS) "
+	    "(or * for any)");
+	fails(BASE "[upload a]\nbatch_max = 0\n",
+	    "t.conf:4: batch_max: 0 is too small (1..1000)");
+	fails(BASE "metrics = maybe\n",
+	    "t.conf:3: metrics: expected yes or no, not maybe");
 	return tap_done();
 }

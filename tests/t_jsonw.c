@@ -37,7 +37,7 @@ main(void)
 	size_t len;
 	const char *nasty = "q\"b\\s/\x01\n\t\x1f\xe2\x98\x83";
 
-	tap_plan(8);
+	tap_plan(9);
 	jsonw_init(&w, 8);	/* small on purpose: it must grow */
 	jsonw_open(&w, '{');
 	jsonw_kv(&w, "a", "1");
@@ -118,6 +118,20 @@ main(void)
 	jsonw_close(&w, ']');
 	s = jsonw_finish(&w, &len);
 	is_str(s, "[]", "empty array");
+	free(s);
+
+	/* Pre-rendered values (a batch's entries) take their commas too. */
+	jsonw_init(&w, 8);
+	jsonw_open(&w, '{');
+	jsonw_key(&w, "uploads");
+	jsonw_open(&w, '[');
+	jsonw_raw(&w, "{\"a\":1}", 7);
+	jsonw_raw(&w, "{\"error\":{}}xx", 12);
+	jsonw_close(&w, ']');
+	jsonw_close(&w, '}');
+	s = jsonw_finish(&w, &len);
+	is_str(s, "{\"uploads\":[{\"a\":1},{\"error\":{}}]}",
+	    "raw values, exactly len bytes, with commas");
 	free(s);
 	jsonw_init(&w, 64);
 	jsonw_free(&w);

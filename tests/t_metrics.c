@@ -91,7 +91,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 
-	tap_plan(26);
+	tap_plan(27);
 
 	/* prom, byte for byte. */
 	prom_init(&w, buf, sizeof(buf));
@@ -248,6 +248,17 @@ main(int argc, char *argv[])
 		    4ULL * (24999ULL * 25000ULL / 2),
 		    "histogram count, sum and rate_limited exact");
 	}
+	ok(metrics_route_of("sign") == METRICS_ROUTE_SIGN &&
+	    metrics_route_of("batch") == METRICS_ROUTE_BATCH &&
+	    metrics_route_of("healthz") == METRICS_ROUTE_HEALTHZ &&
+	    metrics_route_of("metrics") == METRICS_ROUTE_METRICS &&
+	    metrics_route_of("callback") == METRICS_ROUTE_CALLBACK &&
+	    metrics_route_of("s3-complete") == METRICS_ROUTE_S3 &&
+	    metrics_route_of("preflight") == METRICS_ROUTE_OTHER &&
+	    metrics_route_of("nothing") == METRICS_ROUTE_OTHER &&
+	    metrics_route_of(NULL) == METRICS_ROUTE_OTHER,
+	    "metrics_route_of: the route table's row names, s3* together, "
+	    "anything else other");
 	munmap(mem, METRICS_SIZE);
 	return tap_done();
 }

@@ -18,7 +18,7 @@ main(void)
 	const char *text = "bucket = b12\nregion = cn-hangzhou\n"
 	    "cors_origins = https://a.example\n";
 
-	tap_plan(24);
+	tap_plan(28);
 	c = conf_parse(text, strlen(text), "t", err, sizeof(err));
 	memset(&req, 0, sizeof(req));
 
@@ -101,6 +101,31 @@ main(void)
 	    strstr(head, "\nContent-Type:") == NULL, "204 without body type");
 	ok(reply_head(&r, head, 10) == 0, "small buffer refused");
 	reply_clear(&r);
+
+	/* Another status and type (healthz's 503, /metrics' text). */
+	reply_answer(&r, 200, "OK", "text/plain; version=0.0.4",
+	    strdup("x 1\n"), 4);
+	reply_head(&r, head, sizeof(head));
+	ok(strstr(head, "Status: 200 OK\r\nContent-Type: text/plain; "
+	    "version=0.0.4\r\nContent-Length: 4\r\n") != NULL,
+	    "reply_answer: its Content-Type and length");
+	reply_clear(&r);
+	ok(r.ctype == NULL, "reply_clear forgets the type");
+	{
+		char *j;
+		size_t jl = 0;
+
+		oerr_set(&d, OERR_TOO_SMALL, NULL);
+		j = reply_error_json(&d, &jl);
+		is_str(j, "{\"error\":{\"code\":\"too_small\",\"message\":"
+		    "\"the file is smaller than allowed\"}}",
+		    "reply_error_json: the error body, default message");
+		reply_error(&r, &d);
+		ok(j != NULL && jl == r.bodylen && memcmp(j, r.body, jl) == 0,
+		    "the same bytes as reply_error's body");
+		free(j);
+		reply_clear(&r);
+	}
 	conf_free(c);
 	return tap_done();
 }

@@ -1,6 +1,7 @@
 /*
- * route: the dispatch table.  Today's table (every path signs with GET,
- * OPTIONS is the preflight, the rest 405), then a table shaped like the
+ * route: the dispatch table.  ossign's table (healthz and metrics by the
+ * last segment, every other path signs with GET and batch-signs with a
+ * JSON POST, OPTIONS is the preflight, the rest 405), then a table shaped like the
  * next issues' (healthz, metrics, the Companion S3 routes with captured
  * segments and a section name before "s3", the OSS callback and batch
  * signing as POST rows with conditions) through route_pick_in and
@@ -103,19 +104,21 @@ main(void)
 	const char *text = "bucket = b12\nregion = cn-hangzhou\n"
 	    "cors_origins = https://a.example\n";
 
-	tap_plan(43);
+	tap_plan(47);
 	c = conf_parse(text, strlen(text), "t", err, sizeof(err));
 	memset(&r, 0, sizeof(r));
 	r.conf = c;
 
-	/* ---- today's table ---- */
+	/* ---- ossign's table ---- */
 	is_str(pick(NULL, 0, REQUEST_GET, "/get_post_signature_for_oss_upload"),
-	    "sign", "today: GET on the vendor's path signs");
-	is_str(pick(NULL, 0, REQUEST_GET, "/x/healthz"), "sign",
-	    "today: every path signs (no healthz row yet)");
+	    "sign", "GET on the vendor's path signs");
+	is_str(pick(NULL, 0, REQUEST_GET, "/x/healthz"), "healthz",
+	    "GET .../healthz: the health route");
+	is_str(pick(NULL, 0, REQUEST_GET, "/get_post_signature_for_oss_upload/"
+	    "metrics"), "metrics", "GET .../metrics: the metrics route");
 	is_str(pick(NULL, 0, REQUEST_GET, ""), "sign",
-	    "today: no path at all signs");
-	is_int((long long)route_body_max(&pk), 0, "today: GET takes no body");
+	    "no path at all signs");
+	is_int((long long)route_body_max(&pk), 0, "GET takes no body");
 	ok(strcmp(pick(NULL, 0, REQUEST_POST, "/s"), "-") == 0 &&
 	    strcmp(pk.allow, "GET, POST, OPTIONS") == 0, "today: POST without "
 	    "x-oss-pub-key-url has no row, Allow: GET, POST, OPTIONS");
@@ -127,24 +130,37 @@ main(void)
 	ok(pk.row != NULL && strcmp(pk.row->name, "callback") == 0 &&
 	    route_body_max(&pk) == LIMIT_CB_BODY, "today: POST with "
 	    "x-oss-pub-key-url is the callback, with a 64 KiB body");
+	req.oss_pub_key_url = NULL;
+	req.content_type = "application/json; charset=utf-8";
+	route_pick(routes, routes_len, &req, &pk);
+	ok(pk.row != NULL && strcmp(pk.row->name, "batch") == 0 &&
+	    route_body_max(&pk) == LIMIT_BATCH_BODY, "POST with JSON: batch "
+	    "signing, a body of up to 64 KiB");
 	ok(strcmp(pick(NULL, 0, REQUEST_HEAD, "/s"), "-") == 0 &&
-	    pk.group != NULL, "today: HEAD has no row (405)");
+	    pk.group != NULL, "HEAD has no row (405)");
 	ok(strcmp(pick(NULL, 0, REQUEST_OPTIONS, "/s"), "-") == 0 &&
 	    strcmp(pk.headers, "Content-Type") == 0,
-	    "today: OPTIONS is the preflight, allowing Content-Type");
+	    "OPTIONS is the preflight, allowing Content-Type");
 	pick(NULL, 0, REQUEST_NONE, "/s");
-	ok(pk.group == NULL && pk.row == NULL, "today: no REQUEST_METHOD, no "
+	ok(pk.group == NULL && pk.row == NULL, "no REQUEST_METHOD, no "
 	    "group");
 
-	/* ---- dispatch with today's table ---- */
+	/* ---- dispatch with ossign's table ---- */
 	reply_init(&rep);
-	pick(NULL, 0, REQUEST_POST, "/s");
+	pick(NULL, 0, REQUEST_PUT, "/s");
 	req.origin = "https://a.example";
 	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	ok(rep.status == 405 && d.err == OERR_METHOD_NOT_ALLOWED &&
 	    strstr(rep.hdr, "Allow: GET, POST, OPTIONS\r\n") != NULL &&
 	    strstr(rep.hdr, "Access-Control-Allow-Origin: https://a.example")
-	    != NULL, "405 with Allow: GET, POST, OPTIONS and CORS");
+	    != NULL, "PUT: 405 with Allow: GET, POST, OPTIONS and CORS");
+	is_str(d.msg, "only GET, POST, OPTIONS are allowed here", "its "
+	    "message names them");
+	reply_clear(&rep);
+	pick(NULL, 0, REQUEST_POST, "/x/healthz");
+	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
+	ok(rep.status == 405 && strstr(rep.hdr, "Allow: GET, OPTIONS\r\n") !=
+	    NULL, "POST on healthz: 405, Allow: GET, OPTIONS");
 	reply_clear(&rep);
 	pick(NULL, 0, REQUEST_OPTIONS, "/s");
 	req.origin = "https://a.example";
@@ -152,7 +168,8 @@ main(void)
 	ok(rep.status == 204 && d.err == OERR_OK && strstr(rep.hdr,
 	    "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n") != NULL &&
 	    strstr(rep.hdr, "Access-Control-Allow-Headers: Content-Type\r\n")
-	    != NULL, "preflight: 204, GET, POST, OPTIONS, Content-Type");
+	    != NULL, "preflight: 204, GET, POST, OPTIONS, Content-Type (batch "
+	    "signing's POST with JSON)");
 	reply_clear(&rep);
 	pick(NULL, 0, REQUEST_OPTIONS, "/s");
 	req.origin = "https://evil.example";

@@ -1,6 +1,8 @@
 /*
  * ossign upload page: ask the signer for a PostObject V4 signature per file,
- * then POST the file straight to the OSS bucket.
+ * then POST the file straight to the OSS bucket.  Several files picked or
+ * dropped at once are signed with one batch request (POST JSON to the same
+ * URL); a signer without batch signing (404/405) gets one GET per file.
  *
  * The signing URL is set here, and only here. A page may override it with
  * <meta name="ossign-url" content="...">.
@@ -14,6 +16,8 @@
 	const MAX_PARALLEL = 3;		/* files uploading at the same time */
 	const DEFAULT_TYPE = 'application/octet-stream';
 	const ANSWER_SHOWN = 500;	/* characters of a callback's answer shown */
+	const BATCH_MAX = 100;		/* files per batch request (ossign's default batch_max) */
+	const FRESH_MS = 60000;		/* a batch signature with less left is fetched again */
 
 	const STATES = ['queued', 'signing', 'uploading', 'done', 'error', 'cancelled'];
 	const ACTIVE = new Set(['queued', 'signing', 'uploading']);
@@ -47,6 +51,7 @@
 
 	const items = [];
 	let running = 0;
+	let batchSigning = true;	/* false once the signer answered a batch 404/405 */
 
 	/* Configuration, read when needed so a test can change it on the fly. */
 
@@ -131,6 +136,9 @@
 		this.sign = null;	/* the signer's answer */
 		this.xhr = null;	/* the request in flight, signing or upload */
 		this.renewed = false;	/* already fetched a new signature once */
+		this.counted = false;	/* counts in running (started, not finished) */
+		this.batch = null;	/* the batch request signing it, while it does */
+		this.presigned = null;	/* its entry of a batch answer, not used yet */
 		this.build();
 		this.setState('queued', 'Waiting to start…');
 	}
@@ -241,6 +249,7 @@
 
 	Item.prototype.finish = function (state, text, code) {
 		this.xhr = null;
+		this.batch = null;
 		this.setState(state, text, code);
 		const f = this.file.name;
 		if (state === 'done')
@@ -249,7 +258,11 @@
 			announce(f + ': ' + text);
 		else if (state === 'cancelled')
 			announce(f + ': cancelled.');
-		running--;
+		/* A file refused by a batch answer never started. */
+		if (this.counted) {
+			this.counted = false;
+			running--;
+		}
 		pump();
 	};
 
@@ -278,13 +291,21 @@
 			return;
 		this.renewed = false;
 		this.sign = null;
+		this.presigned = null;
 		this.setState('queued', 'Waiting to start…');
 		pump();
 	};
 
 	Item.prototype.start = function () {
 		running++;
-		this.requestSignature();
+		this.counted = true;
+		const pre = this.presigned;
+		this.presigned = null;
+		/* Signed by a batch: upload with it while it has time left. */
+		if (pre && Date.parse(pre.expiration) - Date.now() > FRESH_MS)
+			this.onSignature(200, pre);
+		else
+			this.requestSignature();
 	};
 
 	/* Step 1: GET the signing URL with this file's name, type and size. */
@@ -335,12 +356,17 @@
 		xhr.send();
 	};
 
+	/* body: the answer's text, or an entry of a batch answer (parsed). */
 	Item.prototype.onSignature = function (status, body) {
 		let data = null;
-		try {
-			data = JSON.parse(body);
-		} catch (e) {
-			data = null;
+		if (body !== null && typeof body === 'object') {
+			data = body;
+		} else {
+			try {
+				data = JSON.parse(body);
+			} catch (e) {
+				data = null;
+			}
 		}
 
 		if (status < 200 || status > 299) {
@@ -550,6 +576,110 @@
 		this.fail(text, err.code);
 	};
 
+	/*
+	 * Batch signing: one POST for up to BATCH_MAX files, answered with one
+	 * entry per file (the GET answer, or that file's error).
+	 */
+	function signBatch(batch) {
+		for (let i = 0; i < batch.length; i += BATCH_MAX)
+			signChunk(batch.slice(i, i + BATCH_MAX));
+	}
+
+	function signChunk(chunk) {
+		const token = {};
+		for (const it of chunk) {
+			it.batch = token;
+			it.setState('signing', 'Getting permission to upload…');
+		}
+		let url;
+		try {
+			url = new URL(signingUrl(), document.baseURI);
+		} catch (e) {
+			for (const it of chunk)
+				it.fail('The upload page is misconfigured (bad signing URL).', 'bad_sign_url');
+			return;
+		}
+		/* A file that goes in parts is signed without its size (the
+		   signer refuses a form above 5 GiB), as a single GET does. */
+		const body = {
+			files: chunk.map((it) => {
+				const f = { filename: it.file.name, content_type: typeOf(it.file) };
+				if (!window.ossignMultipart || !window.ossignMultipart.wants(it.file))
+					f.size = it.file.size;
+				return f;
+			})
+		};
+		const upload = uploadName();
+		if (upload !== '')
+			body.upload = upload;
+		const xhr = new XMLHttpRequest();
+		xhr.open('POST', url.href);
+		xhr.setRequestHeader('Content-Type', 'application/json');
+		xhr.setRequestHeader('Accept', 'application/json');
+		xhr.responseType = 'text';
+		xhr.onload = () => onBatch(chunk, token, xhr.status, xhr.responseText);
+		xhr.onerror = () => onBatch(chunk, token, 0, '');
+		xhr.send(JSON.stringify(body));
+	}
+
+	function onBatch(chunk, token, status, text) {
+		/* Files cancelled meanwhile are left alone. */
+		const waiting = new Set(chunk.filter((it) => it.batch === token && it.state === 'signing'));
+		for (const it of waiting)
+			it.batch = null;
+		let data = null;
+		try {
+			data = JSON.parse(text);
+		} catch (e) {
+			data = null;
+		}
+		const entries = data && Array.isArray(data.uploads) &&
+		    data.uploads.length === chunk.length ? data.uploads : null;
+		if (status === 404 || status === 405 || status === 400 || status === 413 ||
+		    status === 415 || (status >= 200 && status <= 299 && !entries)) {
+			/*
+			 * A signer without batch signing (404/405: an older
+			 * ossign), or a batch it will not take as a whole (more
+			 * than its batch_max, a name it cannot read): one GET
+			 * per file, each answered for itself.
+			 */
+			if (status === 404 || status === 405)
+				batchSigning = false;
+			for (const it of waiting)
+				it.setState('queued', 'Waiting to start…');
+			pump();
+			return;
+		}
+		if (status === 0) {
+			for (const it of waiting)
+				it.fail('Could not reach the upload service. Check your connection and try again.',
+				    'network');
+			return;
+		}
+		if (status < 200 || status > 299) {
+			/* Refused as a whole (sign in, too many requests...): each file says why. */
+			for (const it of waiting)
+				it.onSignature(status, text);
+			return;
+		}
+		chunk.forEach((it, i) => {
+			if (!waiting.has(it))
+				return;
+			const e = entries[i];
+			if (!e || typeof e !== 'object' || e.error) {
+				it.onSignature(e && e.error ? 400 : 502, e);
+			} else if (running < MAX_PARALLEL) {
+				/* Straight on to the upload. */
+				it.presigned = e;
+				it.start();
+			} else {
+				it.presigned = e;
+				it.setState('queued', 'Ready; waiting for the uploads before it…');
+			}
+		});
+		pump();
+	}
+
 	/* The queue. */
 
 	function pump() {
@@ -575,6 +705,9 @@
 			return 0;
 		listTitle.hidden = false;
 		announce(added.length === 1 ? '1 file added.' : added.length + ' files added.');
+		/* Several at once: one request signs them all. */
+		if (added.length > 1 && batchSigning)
+			signBatch(added);
 		pump();
 		return added.length;
 	}
@@ -659,6 +792,9 @@
 		addFiles: addFiles,
 		states: function () {
 			return items.map((it) => ({ name: it.file.name, state: it.state }));
+		},
+		batchSigning: function () {
+			return batchSigning;
 		}
 	});
 })();

@@ -2,7 +2,9 @@
  * sign_bench: the cost of one signature inside the process, without any
  * web server: request_parse_query + signer_prepare + signer_sign (the path
  * every request takes once the responder has its CGI variables), then the
- * stages on their own and the whole responder_handle.  Part of
+ * stages on their own, the whole responder_handle, and responder_handle of
+ * a batch signing request of BENCH_BATCH files with the same names (issue
+ * 11: "batch50", per request; "batch_file", per file).  Part of
  * tests/bench/run; not a test.
  *
  *	sign_bench -c FILE [-q QUERY] [-u USER] [-n N | -t SECONDS] [-p]
@@ -15,6 +17,7 @@
  *   -t SECONDS  time per measurement when -n is not given [1]
  *   -p          only the main path, N times, in bench_path_loop() (for
  *               valgrind --tool=callgrind --toggle-collect=bench_path_loop)
+ *   -b          only the batch request, N times (for a profiler)
  *
  * Prints "name ns_per_op iterations" lines; the main path is "signature".
  * Exit 0, or 1 when the configuration or the credentials do not work.
@@ -39,6 +42,7 @@
 #include "signer.h"
 
 #define DEFAULT_QUERY	"filename=photo.png&content_type=image/png&size=123456"
+#define BENCH_BATCH	50
 
 struct bench {
 	const struct conf	*conf;
@@ -49,6 +53,8 @@ struct bench {
 	const char		*user;
 	time_t			 now;
 	char			 uuid[CRYPTO_UUID_LEN + 1];
+	char			 batch[BENCH_BATCH * 96 + 32];	/* its body */
+	size_t			 batchlen;
 	volatile size_t		 sink;	/* keeps results alive */
 };
 
@@ -189,22 +195,17 @@ op_uuid(struct bench *b)
 	return 0;
 }
 
-/* What the FastCGI loop calls per request, minus libfcgi. */
+/* responder_handle for req, its answer rendered; 0 when it is a 200. */
 static int
-op_handle(struct bench *b)
+bench_handle(struct bench *b, const struct request *req)
 {
-	struct request req;
 	struct reply rep;
 	char head[2048];
 	size_t hlen;
 	int rc = 0;
 
-	memset(&req, 0, sizeof(req));
-	req.method = REQUEST_GET;
-	req.query = b->query;
-	req.remote_user = b->user;
 	reply_init(&rep);
-	responder_handle(&b->resp, &req, &rep);
+	responder_handle(&b->resp, req, &rep);
 	if (rep.status != 200 ||
 	    (hlen = reply_head(&rep, head, sizeof(head))) == 0)
 		rc = -1;
@@ -212,6 +213,34 @@ op_handle(struct bench *b)
 		b->sink += hlen + rep.bodylen;
 	reply_clear(&rep);
 	return rc;
+}
+
+/* What the FastCGI loop calls per request, minus libfcgi. */
+static int
+op_handle(struct bench *b)
+{
+	struct request req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = REQUEST_GET;
+	req.query = b->query;
+	req.remote_user = b->user;
+	return bench_handle(b, &req);
+}
+
+/* The same for a batch of BENCH_BATCH files (POST, JSON). */
+static int
+op_batch(struct bench *b)
+{
+	struct request req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = REQUEST_POST;
+	req.content_type = "application/json";
+	req.body = b->batch;
+	req.bodylen = b->batchlen;
+	req.remote_user = b->user;
+	return bench_handle(b, &req);
 }
 
 static int
@@ -252,7 +281,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: sign_bench -c FILE [-q QUERY] [-u USER] "
-	    "[-n N | -t SECONDS] [-p]\n");
+	    "[-n N | -t SECONDS] [-p | -b]\n");
 	exit(1);
 }
 
@@ -267,12 +296,15 @@ main(int argc, char *argv[])
 	unsigned char rnd[16];
 	double secs = 1.0;
 	long n = 0;
-	int ch, pathonly = 0, rc = 1;
+	int ch, pathonly = 0, batchonly = 0, rc = 1;
 
 	memset(&b, 0, sizeof(b));
 	b.query = DEFAULT_QUERY;
-	while ((ch = getopt(argc, argv, "c:n:pq:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "bc:n:pq:t:u:")) != -1) {
 		switch (ch) {
+		case 'b':
+			batchonly = 1;
+			break;
 		case 'c':
 			path = optarg;
 			break;
@@ -295,7 +327,8 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (path == NULL || optind != argc || (pathonly && n <= 0))
+	if (path == NULL || optind != argc || ((pathonly || batchonly) &&
+	    n <= 0))
 		usage();
 
 	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
@@ -320,9 +353,28 @@ main(int argc, char *argv[])
 	if (crypto_random(rnd, sizeof(rnd)) == -1)
 		goto out;
 	crypto_uuid_format(rnd, b.uuid);
+	{
+		int i, w;
+
+		b.batchlen = (size_t)snprintf(b.batch, sizeof(b.batch),
+		    "{\"files\":[");
+		for (i = 0; i < BENCH_BATCH; i++) {
+			w = snprintf(b.batch + b.batchlen, sizeof(b.batch) -
+			    b.batchlen, "%s{\"filename\":\"photo%d.png\","
+			    "\"content_type\":\"image/png\",\"size\":123456}",
+			    i > 0 ? "," : "", i);
+			b.batchlen += (size_t)w;
+		}
+		b.batchlen += (size_t)snprintf(b.batch + b.batchlen,
+		    sizeof(b.batch) - b.batchlen, "]}");
+	}
 
 	if (pathonly) {
 		rc = bench_path_loop(&b, n) == 0 ? 0 : 1;
+		goto out;
+	}
+	if (batchonly) {
+		rc = measure(&b, "batch50", op_batch, n, secs) == 0 ? 0 : 1;
 		goto out;
 	}
 	if (measure(&b, "signature", op_path, n, secs) == -1 ||
@@ -331,7 +383,9 @@ main(int argc, char *argv[])
 	    measure(&b, "sign", op_sign, n, secs) == -1 ||
 	    measure(&b, "v4_hmacs", op_hmac, n, secs) == -1 ||
 	    measure(&b, "uuid", op_uuid, n, secs) == -1 ||
-	    measure(&b, "handle", op_handle, n, secs) == -1)
+	    measure(&b, "handle", op_handle, n, secs) == -1 ||
+	    measure(&b, "batch50", op_batch, n > 0 ? n / BENCH_BATCH + 1 : 0,
+	    secs) == -1)
 		goto out;
 	rc = 0;
 out:

@@ -13,8 +13,25 @@
 --
 -- Prints: WRK requests=N duration_us=D p50_us=A p99_us=B max_us=C
 --         non2xx=E sockerr=F
+--
+-- WRK_BODY_FILE=FILE makes every request a POST of FILE's bytes with
+-- Content-Type: application/json (a batch signing request);
+-- WRK_AUTHORIZATION=VALUE sends Authorization: VALUE (a Bearer token).
 
 local limit = tonumber(os.getenv("WRK_LIMIT") or "")
+
+local body_file = os.getenv("WRK_BODY_FILE")
+if body_file and body_file ~= "" then
+	local f = assert(io.open(body_file, "rb"))
+	wrk.body = f:read("*a")
+	f:close()
+	wrk.method = "POST"
+	wrk.headers["Content-Type"] = "application/json"
+end
+local authz = os.getenv("WRK_AUTHORIZATION")
+if authz and authz ~= "" then
+	wrk.headers["Authorization"] = authz
+end
 
 if limit and limit > 0 then
 	local seen = 0

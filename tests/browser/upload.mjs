@@ -17,6 +17,11 @@
  *   PROFILE_DIR   a fresh, empty Chromium user-data-dir
  *   CHROMIUM      the browser                 [/usr/bin/chromium]
  *
+ * Several files at once are signed with one batch request (POST JSON to the
+ * signing URL); the checks a.batch, g.* (a signer without batch signing:
+ * 405, one GET per file then) and h.* (a drop of five files, one refused by
+ * its batch entry) are about that.
+ *
  * Uploads from www/index.html go to [upload browser] (tests/browser/
  * uploads.conf: 1 MiB at most, text/plain and image/png, forbid_overwrite,
  * success_action_status 200, keys browser/NAME); www/vendor-compat.html uses
@@ -218,15 +223,25 @@ async function shot(page, name, opts = {}) {
 
 /* ---- the run ------------------------------------------------------------ */
 
-const signs = [];		/* every signing request: {filename, page} */
+const signs = [];		/* every signing request: {page, method, filename, names} */
 const ossPosts = [];		/* every POST the browser sent to the OSS emulator */
 const pageErrors = [];
 
 function watch(page, label) {
 	page.on('request', (req) => {
 		const url = req.url();
-		if (url.startsWith(SIGN_URL))
-			signs.push({ page: label, filename: new URL(url).searchParams.get('filename') });
+		if (url.startsWith(SIGN_URL)) {
+			let names = null;
+			if (req.method() === 'POST') {
+				try {
+					names = JSON.parse(req.postData()).files.map((f) => f.filename);
+				} catch (e) {
+					names = [];
+				}
+			}
+			signs.push({ page: label, method: req.method(), names,
+			    filename: new URL(url).searchParams.get('filename') });
+		}
 		else if (url.startsWith(OSS_URL + '/') && req.method() === 'POST')
 			ossPosts.push({ page: label });
 	});
@@ -273,9 +288,14 @@ async function twoFiles(page) {
 	const b = { name: 'b.png', mimeType: 'image/png', buffer: pngBytes(600 * 1024) };
 	check('a.distinct', !a.buffer.equals(b.buffer) && a.buffer.length !== b.buffer.length,
 	    'the two files differ');
+	const signsBefore = signs.length;
 	await page.setInputFiles('#file-input', [a, b]);
 	const fa = await settle(page, a.name);
 	const fb = await settle(page, b.name);
+	const mine = signs.slice(signsBefore);
+	check('a.batch', mine.length === 1 && mine[0].method === 'POST' &&
+	    JSON.stringify(mine[0].names) === JSON.stringify([a.name, b.name]),
+	    'the two files were signed with one batch request (POST), no GET', mine);
 	check('a.done', fa.state === 'done' && fb.state === 'done',
 	    'both rows of a two-file selection reach data-state=done', { fa, fb });
 	check('a.bars-max', fa.value === fa.max && fb.value === fb.max && fa.max > 0,
@@ -347,6 +367,80 @@ async function exists(page) {
 	const s1 = await stored('browser/same.txt', first);
 	check('d.kept', s1.pass, 'the stored object is still the first upload', s1);
 	await shot(page, 'd-already-exists.png');
+}
+
+/* (g) A signer without batch signing (an older ossign: POST is 405): one GET per file. */
+async function batchFallback(ctx) {
+	const page = await openIndex(ctx);
+	watch(page, 'fallback');
+	await page.route((u) => u.href.startsWith(SIGN_URL), async (route) => {
+		const req = route.request();
+		if (req.method() === 'POST')
+			await route.fulfill({ status: 405, contentType: 'application/json',
+			    headers: { Allow: 'GET, OPTIONS' },
+			    body: '{"error":{"code":"method_not_allowed","message":"only GET and OPTIONS are allowed"}}' });
+		else
+			await route.continue();
+	});
+	const g = [1, 2].map((i) => ({ name: `g${i}.txt`, mimeType: 'text/plain',
+	    buffer: textBytes(`fallback ${i}`, 1500 * i) }));
+	await page.setInputFiles('#file-input', g);
+	const f1 = await settle(page, g[0].name);
+	const f2 = await settle(page, g[1].name);
+	const mine = signs.filter((x) => x.page === 'fallback');
+	check('g.fallback', mine.length === 3 && mine[0].method === 'POST' &&
+	    mine.slice(1).every((x) => x.method === 'GET') &&
+	    JSON.stringify(mine.slice(1).map((x) => x.filename).sort()) === JSON.stringify(['g1.txt', 'g2.txt']),
+	    'after the 405 to the batch, one GET per file', mine);
+	check('g.done', f1.state === 'done' && f2.state === 'done', 'both files are uploaded', { f1, f2 });
+	const s1 = await stored('browser/g1.txt', g[0].buffer);
+	const s2 = await stored('browser/g2.txt', g[1].buffer);
+	check('g.stored', s1.pass && s2.pass, 'with the bytes sent', { s1, s2 });
+	const remembers = await page.evaluate(() => window.ossignUpload.batchSigning());
+	check('g.remembers', remembers === false, 'the page no longer asks that signer for batches',
+	    `batchSigning: ${remembers}`);
+	await shot(page, 'g-batch-fallback.png');
+	await page.close();
+}
+
+/* (h) Five files dropped on the zone: one batch request; one file refused by its entry. */
+async function batchDrop(ctx) {
+	const page = await openIndex(ctx);
+	watch(page, 'drop');
+	const texts = [1, 2, 3, 4].map((i) => `drop ${i} `.repeat(200 * i));
+	await page.evaluate(({ texts, big }) => {
+		const dt = new DataTransfer();
+		texts.forEach((t, i) => dt.items.add(new File([t], `h${i + 1}.txt`, { type: 'text/plain' })));
+		dt.items.add(new File([new Uint8Array(big)], 'h5.txt', { type: 'text/plain' }));
+		const zone = document.getElementById('drop-zone');
+		zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+	}, { texts, big: MAX_SIZE + 1 });
+	const rows = [];
+	for (let i = 1; i <= 5; i++)
+		rows.push(await settle(page, `h${i}.txt`));
+	const mine = signs.filter((x) => x.page === 'drop');
+	check('h.one-request', mine.length === 1 && mine[0].method === 'POST' && mine[0].names.length === 5,
+	    'a drop of five files: one batch request, no GET', mine);
+	check('h.done', rows.slice(0, 4).every((f) => f.state === 'done'), 'the four small files are uploaded',
+	    rows.map((f) => [f.state, f.error]));
+	check('h.error', rows[4].state === 'error' && rows[4].error === 'too_large' &&
+	    /too large/i.test(rows[4].status), 'the file over max_size ends too_large, from its batch entry',
+	    rows[4]);
+	const seqs = rows.slice(0, 4).map((f) => f.timeline.map(([st]) => st)
+	    .filter((x, i, arr) => x !== arr[i - 1]).join(' '));
+	check('h.queue', seqs.filter((q) => q === 'signing uploading done').length === 3 &&
+	    seqs.filter((q) => q === 'signing queued uploading done').length === 1,
+	    'three upload at once, the fourth waits in the queue with its signature', seqs);
+	let allStored = true;
+	const why = [];
+	for (let i = 1; i <= 4; i++) {
+		const st = await stored(`browser/h${i}.txt`, Buffer.from(texts[i - 1]));
+		allStored = allStored && st.pass;
+		why.push(st);
+	}
+	check('h.stored', allStored, 'each with the bytes dropped', why);
+	await shot(page, 'h-batch-drop.png');
+	await page.close();
 }
 
 /* The whole page, desktop and phone, after the uploads. */
@@ -439,7 +533,7 @@ async function callbackAnswer(ctx) {
 	const gb = textBytes('callback', 3000);
 	await page.setInputFiles('#file-input', { name: 'cb.txt', mimeType: 'text/plain', buffer: gb });
 	const f = await settle(page, 'cb.txt');
-	check('g.done', f.state === 'done' && f.key === 'browser-cb/cb.txt', 'a callback upload is done', f);
+	check('i.done', f.state === 'done' && f.key === 'browser-cb/cb.txt', 'a callback upload is done', f);
 	const answer = page.locator(rowSel('cb.txt') + ' .callback-answer');
 	const text = (await answer.count()) === 1 && await answer.isVisible() ? await answer.textContent() : '';
 	let parsed = null;
@@ -448,9 +542,9 @@ async function callbackAnswer(ctx) {
 	} catch (e) {
 		parsed = null;
 	}
-	check('g.answer', parsed !== null && parsed.status === 'ok' && parsed.object === 'browser-cb/cb.txt' &&
+	check('i.answer', parsed !== null && parsed.status === 'ok' && parsed.object === 'browser-cb/cb.txt' &&
 	    /^[0-9a-f]{64}$/.test(parsed.event), 'the row shows the site\'s answer (ossign\'s, event and object)', text);
-	await shot(page, 'g-callback-answer.png');
+	await shot(page, 'i-callback-answer.png');
 	await page.close();
 }
 
@@ -486,6 +580,8 @@ try {
 	await page.close();
 	await step('expired', () => expired(ctx));
 	await step('vendor', () => vendor(ctx));
+	await step('batch fallback', () => batchFallback(ctx));
+	await step('batch drop', () => batchDrop(ctx));
 	await step('callback', () => callbackAnswer(ctx));
 	check('page.no-errors', pageErrors.length === 0, 'no JavaScript errors on any page', pageErrors);
 	if (process.env.BROWSER_DEBUG)

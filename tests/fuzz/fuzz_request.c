@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "batch.h"
 #include "fuzz.h"
 #include "limit.h"
 #include "request.h"
@@ -103,23 +104,41 @@ fuzz_picks(const struct request *req)
 	}
 	/*
 	 * Every path has a group: one of Uppy Companion's s3 routes (issue
-	 * 12) for a path ending in one, else the catch-all group (the
-	 * callback row first, issue 10, then sign): GET signs, a POST with
-	 * x-oss-pub-key-url is a callback.
+	 * 12) for a path ending in one; healthz and metrics by the last
+	 * segment (GET); else the signing group, its first row the OSS
+	 * callback (issue 10: POST with x-oss-pub-key-url), then batch
+	 * signing (issue 11: POST with JSON), then sign (GET).
 	 */
 	FUZZ_CHECK(p.group != NULL);
 	if (strncmp(p.group->name, "s3-", 3) == 0) {
 		FUZZ_CHECK(strstr(req->path, "s3/") != NULL);
 		FUZZ_CHECK(route_body_max(&p) <= LIMIT_S3_COMPLETE_BODY);
 		FUZZ_CHECK(strstr(p.allow, "OPTIONS") != NULL);
+	} else if (strcmp(p.group->name, "healthz") == 0 ||
+	    strcmp(p.group->name, "metrics") == 0) {
+		FUZZ_CHECK(p.group->match == ROUTE_TAIL);
+		FUZZ_CHECK((req->method == REQUEST_GET) == (p.row != NULL));
+		FUZZ_CHECK(strcmp(p.allow, "GET, OPTIONS") == 0);
+		FUZZ_CHECK(route_body_max(&p) == 0);
 	} else {
 		FUZZ_CHECK(strcmp(p.group->name, "callback") == 0);
-		FUZZ_CHECK((req->method == REQUEST_GET ||
-		    (req->method == REQUEST_POST &&
-		    route_callback_when(req))) == (p.row != NULL));
 		FUZZ_CHECK(strcmp(p.allow, "GET, POST, OPTIONS") == 0);
-		FUZZ_CHECK(route_body_max(&p) == (p.row != NULL &&
-		    strcmp(p.row->name, "callback") == 0 ? LIMIT_CB_BODY : 0));
+		if (req->method == REQUEST_GET)
+			FUZZ_CHECK(p.row != NULL &&
+			    strcmp(p.row->name, "sign") == 0 &&
+			    route_body_max(&p) == 0);
+		else if (req->method == REQUEST_POST &&
+		    route_callback_when(req))
+			FUZZ_CHECK(p.row != NULL &&
+			    strcmp(p.row->name, "callback") == 0 &&
+			    route_body_max(&p) == LIMIT_CB_BODY);
+		else if (req->method == REQUEST_POST &&
+		    batch_is_json(req->content_type))
+			FUZZ_CHECK(p.row != NULL &&
+			    strcmp(p.row->name, "batch") == 0 &&
+			    route_body_max(&p) == LIMIT_BATCH_BODY);
+		else
+			FUZZ_CHECK(p.row == NULL && route_body_max(&p) == 0);
 	}
 
 	route_pick(fuzz_next, sizeof(fuzz_next) / sizeof(fuzz_next[0]),

@@ -57,8 +57,10 @@ apache_conf() {
 			echo "Group $(id -gn "$APACHE_USER")"
 		fi
 		echo "LoadModule mpm_${mpm}_module $APACHE_MODDIR/mod_mpm_$mpm.so"
+		# authz_host: Require ip (deploy/apache/: .../metrics), on by
+		# default in Debian.
 		for m in authz_core authn_core authn_file auth_basic authz_user \
-		    alias mime dir env "$@"; do
+		    authz_host alias mime dir env "$@"; do
 			echo "LoadModule ${m}_module $APACHE_MODDIR/mod_$m.so"
 		done
 		echo "LogFormat \"%h %u %t \\\"%r\\\" %>s %b\" common"

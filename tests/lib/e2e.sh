@@ -8,7 +8,10 @@
 # emulator with the returned fields in order then the file, read the object
 # back and compare bytes, bad requests answered with their 4xx JSON (and the
 # next good request still served), policy enforcement by OSS
-# (forbid_overwrite), 405 for POST, a CORS preflight refused with its JSON.
+# (forbid_overwrite), 405 for POST, a CORS preflight refused with its JSON;
+# then issue 11's routes through the server: a batch (POST JSON),
+# .../healthz, .../metrics (off in these configs: ossign's 404) and the
+# server's own refusal of .../metrics from another address (127.0.0.2).
 # Uses the [upload] sections of deploy/ossign.conf.example (default, images,
 # private, notify).  Then the upload callbacks (issue 10): an upload to
 # [upload notify] makes the OSS emulator call back through the server
@@ -24,7 +27,7 @@
 _e2e_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 declare -F stack_start >/dev/null || . "$_e2e_lib/stack.sh"
 
-E2E_NTESTS=$((24 + 13))
+E2E_NTESTS=$((24 + 13 + 4))
 
 # e2e_have_oss: true when the OSS emulator can run.
 # (It uses ali-oss's signing code from node_modules: absent under make
@@ -248,6 +251,19 @@ e2e_checks() {
 	else
 		skip 13 "$skipmsg"
 	fi
+	# 38-41 (issue 11): batch signing, health and metrics through the server.
+	st=$(http_get "$url" "$d/b.json" -H 'Content-Type: application/json' \
+	    --data-binary '{"files":[{"filename":"a.txt","size":3},{"filename":"b.txt","size":99999999}]}')
+	is "$st $(python3 -c 'import json, sys
+print(",".join(u.get("error", {}).get("code", "ok") for u in json.load(open(sys.argv[1]))["uploads"]))' \
+	    "$d/b.json" 2>/dev/null)" "200 ok,too_large" "batch: POST JSON, one entry per file"
+	st=$(http_get "$url/healthz" "$d/h.json")
+	is "$st $(json_get "$d/h.json" status)" "200 ok" "GET .../healthz: 200, status ok"
+	st=$(http_get "$url/metrics" "$d/m.json")
+	is "$st $(json_get "$d/m.json" error.code)" "404 not_found" \
+	    "GET .../metrics from 127.0.0.1 reaches ossign (metrics = no: 404)"
+	st=$(http_get "$url/metrics" "$d/m2.out" --interface 127.0.0.2)
+	is "$st" 403 "GET .../metrics from 127.0.0.2: refused by the web server"
 }
 
 # spool_count: event files in the spool.
