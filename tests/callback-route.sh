@@ -156,7 +156,7 @@ row "a foreign key URL" 403/callback_key_refused "$T/n2.body" --sign-key "$STACK
     --key-url https://gosspublic.alicdn.com.evil.example/callback_pub_key_v1.pem
 row "a key URL that is not base64" 400/callback_malformed "$T/n2.body" --sign-key "$STACK_CB_KEY" \
     --key-url-raw '!!!'
-row "no x-oss-pub-key-url: not a callback, a POST nobody takes" 405/method_not_allowed "$T/n2.body" \
+row "no x-oss-pub-key-url: not a callback (a JSON POST is batch signing, which refuses this body)" 400/bad_request "$T/n2.body" \
     --sign-key "$STACK_CB_KEY" --no-key-url
 row "no Authorization" 400/callback_malformed "$T/n2.body" --no-auth
 row "an Authorization that is not base64" 400/callback_malformed "$T/n2.body" --authorization '*&^%'
