@@ -23,6 +23,7 @@
 #include "creds.h"
 #include "creds_source.h"
 #include "crypto.h"
+#include "gate.h"
 #include "limit.h"
 #include "olog.h"
 #include "reply.h"
@@ -390,6 +391,15 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (check) {
+		struct gate *g;
+
+		/* The key files too (issue 11); no shared file is touched. */
+		if ((g = gate_new(conf, GATE_CHECK, err, sizeof(err))) ==
+		    NULL) {
+			fprintf(stderr, "ossign: %s\n", err);
+			goto out;
+		}
+		gate_free(g);
 		printf("configuration OK\n");
 		fflush(stdout);
 		/*
@@ -436,10 +446,24 @@ main(int argc, char *argv[])
 		if (mode == 1)
 			goto out;
 	}
+	/*
+	 * Key files and the rate table: FastCGI before it forks, so a bad
+	 * key stops it and the workers share the mapping; a CGI run loads
+	 * only what its request needs.
+	 */
+	if ((r.gate = gate_new(conf, mode == 1 ? GATE_START : 0, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "ossign: %s\n", err);
+		if (mode == 1) {
+			creds_source_free(r.creds);
+			goto out;
+		}
+	}
 	if (mode == 1)
 		rc = responder_fcgi(&r, fd, (int)workers) == 0 ? 0 : 1;
 	else
 		rc = responder_cgi(&r) == 0 ? 0 : 1;
+	gate_free(r.gate);
 	creds_source_free(r.creds);
 	if (mode == 0) {
 		/*

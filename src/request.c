@@ -173,6 +173,8 @@ static const struct {
 	    offsetof(struct request, oss_pub_key_url), LIMIT_REQ_PUB_KEY_URL },
 	[REQUEST_VAR_REMOTE_ADDR] = { "REMOTE_ADDR",
 	    offsetof(struct request, remote_addr), LIMIT_REQ_ADDR },
+	[REQUEST_VAR_X_FORWARDED_FOR] = { "HTTP_X_FORWARDED_FOR",
+	    offsetof(struct request, x_forwarded_for), LIMIT_REQ_XFF },
 };
 
 /*

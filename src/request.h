@@ -35,6 +35,7 @@ enum request_var {
 	REQUEST_VAR_COOKIE,		/* LIMIT_REQ_COOKIE */
 	REQUEST_VAR_OSS_PUB_KEY_URL,	/* LIMIT_REQ_PUB_KEY_URL */
 	REQUEST_VAR_REMOTE_ADDR,	/* LIMIT_REQ_ADDR */
+	REQUEST_VAR_X_FORWARDED_FOR,	/* LIMIT_REQ_XFF (issue 11) */
 	REQUEST_VAR__MAX
 };
 
@@ -65,6 +66,7 @@ struct request {
 	const char	*cookie;	/* HTTP_COOKIE */
 	const char	*oss_pub_key_url;	/* HTTP_X_OSS_PUB_KEY_URL */
 	const char	*remote_addr;	/* REMOTE_ADDR */
+	const char	*x_forwarded_for;	/* HTTP_X_FORWARDED_FOR */
 	enum request_path_src path_src;
 	unsigned int	 toolong;	/* 1 << REQUEST_VAR_* over its cap */
 	char		 path[LIMIT_REQ_PATH + 1];	/* "" when none */

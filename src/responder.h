@@ -15,12 +15,15 @@
 #include "request.h"
 
 struct route;
+struct gate;
 
 struct responder {
 	const struct conf	*conf;
 	struct creds_source	*creds;
 	const struct route	*routes;	/* routes.h's table */
 	size_t			 nroutes;
+	struct gate		*gate;		/* gate.h: auth, rate limits
+						   (issue 11); NULL: none */
 };
 
 /*

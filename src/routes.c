@@ -8,8 +8,9 @@
  * matches picks the group (route.h).  Add rows above the catch-all ones.
  */
 const struct route routes[] = {
+	/* Authorization: a page sends its JWT as a Bearer token (auth). */
 	{ "sign", ROUTE_ANY, NULL, ROUTE_M(REQUEST_GET), NULL, 0,
-	    "Content-Type", route_sign },
+	    "Authorization, Content-Type", route_sign },
 };
 
 const size_t routes_len = sizeof(routes) / sizeof(routes[0]);

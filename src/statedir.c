@@ -2,10 +2,12 @@
 #include "config.h"
 
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,16 +145,18 @@ out:
 	return rc;
 }
 
-int
-statedir_write(const struct statedir *sd, const char *name,
-    const void *data, size_t len, int flags)
+/*
+ * A new temporary file beside name (its name into tmp, STATEDIR_TMP bytes),
+ * mode 0600 exactly, open for reading and writing.  Returns the fd, or -1
+ * (logged).
+ */
+#define STATEDIR_TMP	(LIMIT_STATEDIR_NAME + 48)
+static int
+statedir_mktemp(const struct statedir *sd, const char *name, char *tmp)
 {
 	unsigned char rnd[8];
-	char tmp[LIMIT_STATEDIR_NAME + 48], rhex[2 * sizeof(rnd) + 1];
-	const char *p = data;
-	size_t off;
-	ssize_t n;
-	int fd, rc = -1, made = 0;
+	char rhex[2 * sizeof(rnd) + 1];
+	int fd;
 
 	if (strlen(name) > LIMIT_STATEDIR_NAME ||
 	    crypto_random(rnd, sizeof(rnd)) == -1) {
@@ -161,18 +165,35 @@ statedir_write(const struct statedir *sd, const char *name,
 		return -1;
 	}
 	crypto_hex(rnd, sizeof(rnd), rhex);
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-%s", name, (long)getpid(),
+	snprintf(tmp, STATEDIR_TMP, "%s.tmp-%ld-%s", name, (long)getpid(),
 	    rhex);
-	fd = openat(sd->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	fd = openat(sd->fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
-	if (fd == -1) {
+	/* umask may have taken bits away, never added them: be exact. */
+	if (fd == -1 || fchmod(fd, 0600) == -1) {
 		olog_warn("%s/%s: %s", sd->path, tmp, strerror(errno));
+		if (fd != -1) {
+			close(fd);
+			unlinkat(sd->fd, tmp, 0);
+		}
 		return -1;
 	}
+	return fd;
+}
+
+int
+statedir_write(const struct statedir *sd, const char *name,
+    const void *data, size_t len, int flags)
+{
+	char tmp[STATEDIR_TMP];
+	const char *p = data;
+	size_t off;
+	ssize_t n;
+	int fd, rc = -1, made = 0;
+
+	if ((fd = statedir_mktemp(sd, name, tmp)) == -1)
+		return -1;
 	made = 1;
-	/* umask may have taken bits away, never added them: be exact. */
-	if (fchmod(fd, 0600) == -1)
-		goto fail;
 	for (off = 0; off < len; off += (size_t)n) {
 		n = write(fd, p + off, len - off);
 		if (n == -1 && errno == EINTR) {
@@ -235,8 +256,7 @@ statedir_rw_try(const struct statedir *sd, const char *name, int quiet)
 int
 statedir_open_rw(const struct statedir *sd, const char *name)
 {
-	unsigned char rnd[8];
-	char tmp[LIMIT_STATEDIR_NAME + 48], rhex[2 * sizeof(rnd) + 1];
+	char tmp[STATEDIR_TMP];
 	int fd;
 
 	if ((fd = statedir_rw_try(sd, name, 0)) != -1)
@@ -246,28 +266,19 @@ statedir_open_rw(const struct statedir *sd, const char *name)
 	 * look again (another may have just done it), else rename a new
 	 * file over it.  What a symlink points to is never touched.
 	 */
-	if (strlen(name) > LIMIT_STATEDIR_NAME ||
-	    crypto_random(rnd, sizeof(rnd)) == -1)
-		return -1;
 	if (flock(sd->fd, LOCK_EX) == -1) {
 		olog_warn("%s: flock: %s", sd->path, strerror(errno));
 		return -1;
 	}
 	if ((fd = statedir_rw_try(sd, name, 1)) != -1)
 		goto out;
-	crypto_hex(rnd, sizeof(rnd), rhex);
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-%s", name, (long)getpid(),
-	    rhex);
-	fd = openat(sd->fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd == -1 || fchmod(fd, 0600) == -1 ||
-	    renameat(sd->fd, tmp, sd->fd, name) == -1) {
+	if ((fd = statedir_mktemp(sd, name, tmp)) == -1)
+		goto out;
+	if (renameat(sd->fd, tmp, sd->fd, name) == -1) {
 		olog_warn("%s/%s: cannot replace it: %s", sd->path, name,
 		    strerror(errno));
-		if (fd != -1) {
-			close(fd);
-			unlinkat(sd->fd, tmp, 0);
-		}
+		close(fd);
+		unlinkat(sd->fd, tmp, 0);
 		fd = -1;
 		goto out;
 	}
@@ -327,4 +338,104 @@ again:
 	}
 	close(fd);
 	return 1;
+}
+
+/*
+ * name mapped, when it is trusted, size bytes and valid; NULL otherwise,
+ * with what is wrong in *why when a file was there (NULL: there was none).
+ * Quiet: the caller logs it when it replaces the file.
+ */
+static void *
+statedir_map_try(const struct statedir *sd, const char *name, size_t size,
+    int (*valid)(void *, size_t, void *), void *arg, const char **why)
+{
+	struct stat st;
+	void *map;
+	int fd;
+
+	*why = NULL;
+	fd = openat(sd->fd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1) {
+		if (errno != ENOENT)
+			*why = errno == ELOOP ? "a symlink" : strerror(errno);
+		return NULL;
+	}
+	if ((*why = statedir_why(fd, 0)) != NULL || fstat(fd, &st) == -1 ||
+	    (uintmax_t)st.st_size != (uintmax_t)size) {
+		if (*why == NULL)
+			*why = "not the size of the table";
+		close(fd);
+		return NULL;
+	}
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		*why = strerror(errno);
+		return NULL;
+	}
+	if (!valid(map, size, arg)) {
+		munmap(map, size);
+		*why = "not a table of this version";
+		return NULL;
+	}
+	return map;
+}
+
+void *
+statedir_map(const struct statedir *sd, const char *name, size_t size,
+    int (*valid)(void *, size_t, void *), int (*init)(void *, size_t, void *),
+    void *arg)
+{
+	char tmp[STATEDIR_TMP];
+	const char *why;
+	void *map;
+	int fd = -1, e;
+
+	if ((map = statedir_map_try(sd, name, size, valid, arg, &why)) != NULL)
+		return map;
+	if (flock(sd->fd, LOCK_EX) == -1) {
+		olog_warn("%s: flock: %s", sd->path, strerror(errno));
+		return NULL;
+	}
+	/* Another process may have made it while this one waited. */
+	if ((map = statedir_map_try(sd, name, size, valid, arg, &why)) != NULL)
+		goto out;
+	if ((fd = statedir_mktemp(sd, name, tmp)) == -1)
+		goto out;
+	if ((e = posix_fallocate(fd, 0, (off_t)size)) != 0) {
+		olog_warn("%s/%s: cannot make %zu bytes: %s", sd->path, name,
+		    size, strerror(e));
+		goto fail;
+	}
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		map = NULL;
+		olog_warn("%s/%s: mmap: %s", sd->path, tmp, strerror(errno));
+		goto fail;
+	}
+	if (init(map, size, arg) == -1) {
+		olog_warn("%s/%s: the table cannot be made", sd->path, name);
+		goto fail;
+	}
+	if (renameat(sd->fd, tmp, sd->fd, name) == -1) {
+		olog_warn("%s/%s: cannot rename it into place: %s", sd->path,
+		    name, strerror(errno));
+		goto fail;
+	}
+	if (why != NULL)
+		olog_warn("%s/%s: %s: replaced", sd->path, name, why);
+	close(fd);
+	goto out;
+fail:
+	if (map != NULL)
+		munmap(map, size);
+	map = NULL;
+	if (fd != -1) {
+		close(fd);
+		unlinkat(sd->fd, tmp, 0);
+	}
+out:
+	(void)flock(sd->fd, LOCK_UN);
+	return map;
 }

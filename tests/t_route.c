@@ -122,8 +122,9 @@ main(void)
 	ok(strcmp(pick(NULL, 0, REQUEST_HEAD, "/s"), "-") == 0 &&
 	    pk.group != NULL, "today: HEAD has no row (405)");
 	ok(strcmp(pick(NULL, 0, REQUEST_OPTIONS, "/s"), "-") == 0 &&
-	    strcmp(pk.headers, "Content-Type") == 0,
-	    "today: OPTIONS is the preflight, allowing Content-Type");
+	    strcmp(pk.headers, "Authorization, Content-Type") == 0,
+	    "today: OPTIONS is the preflight, allowing Authorization "
+	    "(a Bearer token) and Content-Type");
 	pick(NULL, 0, REQUEST_NONE, "/s");
 	ok(pk.group == NULL && pk.row == NULL, "today: no REQUEST_METHOD, no "
 	    "group");
@@ -143,8 +144,9 @@ main(void)
 	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	ok(rep.status == 204 && d.err == OERR_OK && strstr(rep.hdr,
 	    "Access-Control-Allow-Methods: GET, OPTIONS\r\n") != NULL &&
-	    strstr(rep.hdr, "Access-Control-Allow-Headers: Content-Type\r\n")
-	    != NULL, "preflight: 204, GET, OPTIONS, Content-Type");
+	    strstr(rep.hdr, "Access-Control-Allow-Headers: Authorization, "
+	    "Content-Type\r\n") != NULL,
+	    "preflight: 204, GET, OPTIONS, Authorization, Content-Type");
 	reply_clear(&rep);
 	pick(NULL, 0, REQUEST_OPTIONS, "/s");
 	req.origin = "https://evil.example";
