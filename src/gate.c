@@ -155,8 +155,8 @@ gate_deny(const struct conf_upload *up, const struct request *req,
 /* Take n from the section's bucket for key. */
 static enum oerr
 gate_rate(struct gate *g, const struct conf_upload *up,
-    const struct request *req, const char *key, const char *client,
-    long long n, struct reply *rep, struct oerr_detail *d)
+    const struct request *req, const char *key, long long n,
+    struct reply *rep, struct oerr_detail *d)
 {
 	struct ratelimit_result res;
 	struct timespec ts;
@@ -175,7 +175,7 @@ gate_rate(struct gate *g, const struct conf_upload *up,
 		break;
 	case RATELIMIT_DENY:
 		olog_debug("[upload %s] 429 for %s: %lld signature(s), retry "
-		    "in %lld s", up->name, client, n, res.retry_after);
+		    "in %lld s", up->name, key, n, res.retry_after);
 		snprintf(num, sizeof(num), "%lld", res.retry_after);
 		reply_header(rep, "Retry-After", num);
 		if (req->origin != NULL)
@@ -212,13 +212,17 @@ gate_check(struct responder *r, const struct request *req,
 	const struct conf *conf = r != NULL ? r->conf : NULL;
 	char why[LIMIT_ERRMSG], client[NETADDR_KEY_LEN];
 	char key[NETADDR_KEY_LEN + LIMIT_USER_LEN];
+	enum auth_result ar;
 
 	memset(u, 0, sizeof(*u));
 	if (conf == NULL || n < 1)
 		return oerr_set(d, OERR_INTERNAL, NULL);
-	gate_client(conf, req, client, sizeof(client), key);
-	switch (auth_user(g != NULL ? g->auth : NULL, up, req, time(NULL),
-	    u->buf, why, sizeof(why))) {
+	ar = auth_user(g != NULL ? g->auth : NULL, up, req, time(NULL), u->buf,
+	    why, sizeof(why));
+	/* The client's address only when it is counted or logged. */
+	if (ar != AUTH_OK || (up->has_rate && u->buf[0] == '\0'))
+		gate_client(conf, req, client, sizeof(client), key);
+	switch (ar) {
 	case AUTH_OK:
 		break;
 	case AUTH_DENIED:
@@ -237,6 +241,6 @@ gate_check(struct responder *r, const struct request *req,
 		snprintf(key, sizeof(key), "u:%s", u->buf);
 	}
 	if (up->has_rate)
-		return gate_rate(g, up, req, key, client, n, rep, d);
+		return gate_rate(g, up, req, key, n, rep, d);
 	return OERR_OK;
 }

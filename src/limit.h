@@ -130,6 +130,9 @@
 
 /* auth and rate limits wired (helper I): conf keys, gate, the table file */
 #define LIMIT_JWT_KEY_FILES	8	/* jwt_key lines per upload section */
+#define LIMIT_JWT_CACHE		64	/* verified tokens a FastCGI process
+					   keeps (auth.c), per process */
+#define LIMIT_JWT_CACHE_TOKEN	2048	/* longer tokens are not kept */
 #define LIMIT_JWT_CLAIM_VALUE	1024	/* jwt_issuer, jwt_audience */
 #define LIMIT_JWT_COOKIE_NAME	64	/* jwt_cookie */
 #define LIMIT_TRUSTED_PROXIES	32	/* trusted_proxies entries */

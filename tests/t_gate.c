@@ -137,7 +137,7 @@ main(void)
 	char text[4096], err[512], bearer[2200], p[300];
 	int i, passed;
 
-	tap_plan(39);
+	tap_plan(42);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	put("hs.key", SECRET "\n", 0600);
@@ -221,6 +221,28 @@ main(void)
 	ok(check("tok", 1) == 401 && strstr(rep.hdr,
 	    "Access-Control-Expose-Headers: WWW-Authenticate\r\n") != NULL,
 	    "with an Origin: the challenge is exposed to the page");
+
+	/* ---- FastCGI keeps verified tokens: exp and the section still count */
+	snprintf(text, sizeof(text), "bucket = b12\nregion = cn-hangzhou\n"
+	    "[upload k1]\nauth = jwt\njwt_key = hs256:%s/hs.key\n"
+	    "jwt_leeway = 0\n"
+	    "[upload k2]\nauth = jwt\njwt_key = hs256:%s/hs.key\n"
+	    "jwt_leeway = 0\njwt_issuer = https://idp.example\n", dir, dir);
+	g2 = r.gate;
+	r.conf = conf_parse(text, strlen(text), "t.conf", err, sizeof(err));
+	r.gate = gate_new(r.conf, GATE_START, err, sizeof(err));
+	snprintf(bearer, sizeof(bearer), "Bearer %s", token("dan", 2));
+	request_as("192.0.2.1", NULL, bearer);
+	ok(r.gate != NULL && check("k1", 1) == 0 && check("k1", 1) == 0 &&
+	    strcmp(u.name, "dan") == 0, "FastCGI: a token verified, then kept");
+	ok(check("k2", 1) == 401, "kept for its section only: another's "
+	    "jwt_issuer still refuses it");
+	sleep(3);
+	ok(check("k1", 1) == 401, "a kept token that expired is refused");
+	gate_free(r.gate);
+	conf_free((struct conf *)r.conf);
+	r.gate = g2;
+	r.conf = c;
 
 	/* ---- key files: FILE:LINE ---- */
 	snprintf(text, sizeof(text), "bucket = b12\nregion = cn-hangzhou\n"
