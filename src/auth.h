@@ -5,8 +5,13 @@
  * cookie jwt_cookie names), verified by jwt.c against the key set of the
  * section's jwt_key files.  This module holds those key sets: it reads the
  * files at start (FastCGI, ossign -t) or when a section is first used (a
- * CGI run loads only the section it answers), under secretfile.c's rules.
- * Verification itself is pure: the time comes in as an argument.
+ * CGI run loads only the section it answers, with jwt_keyset_quick's
+ * checks), under secretfile.c's rules.  A process that loaded every key
+ * set (AUTH_LOAD_ALL: FastCGI) keeps the last LIMIT_JWT_CACHE tokens it
+ * verified, each with its section and claims: the same bytes for the same
+ * section again are accepted without a signature check, their exp, nbf and
+ * iat checked again (jwt_claims_current).  Verification itself is pure:
+ * the time comes in as an argument.
  *
  * A jwt_key file is an HS256 secret when the line says "hs256:PATH": its
  * bytes as they are, except that a file of printable text ending in one
@@ -27,7 +32,8 @@
 
 struct auth;
 
-#define AUTH_LOAD_ALL	0x1	/* auth_new: load every section's keys now */
+#define AUTH_LOAD_ALL	0x1	/* auth_new: load every section's keys now,
+				   fully checked; keep verified tokens */
 
 /*
  * The key sets of conf's auth = jwt sections (conf must outlive it), each
