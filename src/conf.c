@@ -32,6 +32,9 @@ static const char *const conf_keyname_names[CONF_KEYNAME__MAX] = {
 const char *const conf_acl_names[CONF_ACL__MAX] = {
 	"default", "private", "public-read", "any",
 };
+const char *const conf_auth_names[CONF_AUTH__MAX] = {
+	"none", "remote_user", "jwt",
+};
 /* OSS's storage classes (x-oss-storage-class). */
 static const char *const conf_storage_names[] = {
 	"Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive",
@@ -64,6 +67,14 @@ enum conf_type {
 	T_CB_KEY_URLS,	/* callback_key_urls: http(s) URLs (issue 10) */
 	T_CB_BODY_TYPE,	/* enum callback_body_type (issue 10) */
 	T_ADDRS,	/* addresses and CIDR ranges (netaddr), or "*" */
+	/* issue 11 */
+	T_AUTH,		/* enum conf_auth */
+	T_JWT_KEY,	/* [hs256:]PATH [kid=KID]; may be repeated */
+	T_CLAIM,	/* a JWT claim name */
+	T_COOKIE,	/* a cookie name (RFC 6265 token) */
+	T_RATE,		/* N/s N/min N/h */
+	T_BURST,	/* a number of tokens */
+	T_PROXIES,	/* IPv4/IPv6 addresses and ranges */
 };
 
 struct conf_key {
@@ -156,6 +167,23 @@ static const struct conf_key conf_keys[] = {
 	UCB("callback_timeout", T_INT, callback_timeout, 1,
 	    LIMIT_CB_TIMEOUT_MAX, -1),
 	/* ---- end of upload callbacks ---- */
+	/* ---- issue 11: who may sign, and how often (gate.c) ---- */
+	G("trusted_proxies", T_PROXIES, trusted_proxies, 0, 0),
+	U("auth", T_AUTH, auth, 0, 0, CONF_COND__MAX),
+	U("jwt_key", T_JWT_KEY, jwt_keys, 0, 0, CONF_COND__MAX),
+	U("jwt_issuer", T_STR, jwt_issuer, 1, LIMIT_JWT_CLAIM_VALUE,
+	    CONF_COND__MAX),
+	U("jwt_audience", T_STR, jwt_audience, 1, LIMIT_JWT_CLAIM_VALUE,
+	    CONF_COND__MAX),
+	U("jwt_user_claim", T_CLAIM, jwt_user_claim, 1, LIMIT_JWT_CLAIM_NAME,
+	    CONF_COND__MAX),
+	U("jwt_leeway", T_INT, jwt_leeway, 0, LIMIT_JWT_LEEWAY,
+	    CONF_COND__MAX),
+	U("jwt_cookie", T_COOKIE, jwt_cookie, 1, LIMIT_JWT_COOKIE_NAME,
+	    CONF_COND__MAX),
+	U("rate_limit", T_RATE, rate, 0, 0, CONF_COND__MAX),
+	U("rate_burst", T_BURST, rate_burst, 0, 0, CONF_COND__MAX),
+	/* ---- end of issue 11 keys ---- */
 };
 
 #define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -223,6 +251,15 @@ conf_upload_clear(struct conf_upload *u)
 	free(u->callback_body);
 	free(u->callback_spool);
 	free(u->callback_forward);
+	for (i = 0; i < u->njwt_keys; i++) {
+		free(u->jwt_keys[i].path);
+		free(u->jwt_keys[i].kid);
+	}
+	free(u->jwt_keys);
+	free(u->jwt_issuer);
+	free(u->jwt_audience);
+	free(u->jwt_user_claim);
+	free(u->jwt_cookie);
 	for (i = 0; i < u->nmeta; i++) {
 		free(u->meta[i].field);
 		free(u->meta[i].value);
@@ -260,6 +297,7 @@ conf_free(struct conf *c)
 	conf_strv_free(c->callback_key_urls, c->ncallback_key_urls);
 	free(c->callback_public_key);
 	free(c->metrics_allow);
+	free(c->trusted_proxies);
 	for (i = 0; i < c->nuploads; i++)
 		conf_upload_clear(&c->uploads[i]);
 	free(c->uploads);
@@ -452,6 +490,127 @@ conf_bucket_ok(const char *v)
 	    v[0] != '-' && v[len - 1] != '-' &&
 	    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
 }
+
+/* ---- issue 11: auth and rate-limit values ---- */
+
+/* Printable ASCII without spaces. */
+static int
+conf_token_ok(const char *v)
+{
+	if (*v == '\0')
+		return 0;
+	for (; *v != '\0'; v++)
+		if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* One jwt_key line: "[hs256:]PATH [kid=KID]", added to the section. */
+static int
+conf_jwt_key(struct conf_parser *p, struct conf_upload *u, const char *v)
+{
+	struct conf_jwt_key k, *keys;
+	const char *kid = NULL, *sp;
+	size_t plen;
+
+	memset(&k, 0, sizeof(k));
+	if (u->njwt_keys == LIMIT_JWT_KEY_FILES)
+		return conf_fail(p, "jwt_key: at most %d per section (a JWKS "
+		    "file holds many keys)", LIMIT_JWT_KEY_FILES);
+	if (strncmp(v, "hs256:", 6) == 0) {
+		k.hs256 = 1;
+		v += 6;
+	}
+	plen = strlen(v);
+	if ((sp = strrchr(v, ' ')) != NULL && strncmp(sp + 1, "kid=", 4) ==
+	    0) {
+		kid = sp + 5;
+		plen = (size_t)(sp - v);
+		while (plen > 0 && (v[plen - 1] == ' ' || v[plen - 1] == '\t'))
+			plen--;
+		if (!conf_token_ok(kid) || strlen(kid) > LIMIT_JWT_KID)
+			return conf_fail(p, "jwt_key: kid= takes 1 to %d "
+			    "printable ASCII bytes", LIMIT_JWT_KID);
+	}
+	if (plen == 0 || v[0] != '/' || plen > 1024)
+		return conf_fail(p, "jwt_key: expected [hs256:]/ABSOLUTE/PATH "
+		    "[kid=KID]");
+	if ((k.path = strndup(v, plen)) == NULL ||
+	    (kid != NULL && (k.kid = strdup(kid)) == NULL)) {
+		free(k.path);
+		return conf_fail(p, "out of memory");
+	}
+	if (!conf_text_ok(k.path)) {
+		free(k.path);
+		free(k.kid);
+		return conf_fail(p, "jwt_key: the path holds control bytes");
+	}
+	k.line = p->line;
+	if ((keys = reallocarray(u->jwt_keys, u->njwt_keys + 1,
+	    sizeof(*keys))) == NULL) {
+		free(k.path);
+		free(k.kid);
+		return conf_fail(p, "out of memory");
+	}
+	u->jwt_keys = keys;
+	u->jwt_keys[u->njwt_keys++] = k;
+	return 0;
+}
+
+/* trusted_proxies: space-separated addresses and ranges. */
+static int
+conf_proxies(struct conf_parser *p, const char *v)
+{
+	struct conf *c = p->conf;
+	char **words = NULL, why[160];
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (conf_split(p, v, LIMIT_TRUSTED_PROXIES, &words, &n) == -1)
+		return -1;
+	if ((c->trusted_proxies = calloc(n > 0 ? n : 1,
+	    sizeof(*c->trusted_proxies))) == NULL)
+		rc = conf_fail(p, "out of memory");
+	for (i = 0; rc == 0 && i < n; i++)
+		if (netaddr_cidr_parse(words[i], &c->trusted_proxies[i], why,
+		    sizeof(why)) == -1)
+			rc = conf_fail(p, "trusted_proxies: %s", why);
+	if (rc == 0)
+		c->ntrusted_proxies = n;
+	conf_strv_free(words, n);
+	return rc;
+}
+
+/* A section's auth and rate settings, once it is read whole. */
+static int
+conf_finish_gate(struct conf_parser *p, struct conf_upload *u)
+{
+	int needs_user = keyname_prefix_needs_user(u->key_prefix);
+
+	if (u->auth == CONF_AUTH__MAX)
+		u->auth = needs_user ? CONF_AUTH_REMOTE_USER : CONF_AUTH_NONE;
+	if (u->auth == CONF_AUTH_NONE && needs_user)
+		return conf_fail(p, "[upload %s]: key_prefix uses ${user} but "
+		    "auth = none gives no user (remote_user or jwt)",
+		    u->name);
+	if (u->auth == CONF_AUTH_JWT && u->njwt_keys == 0)
+		return conf_fail(p, "[upload %s]: auth = jwt needs jwt_key",
+		    u->name);
+	if (u->auth != CONF_AUTH_JWT && (u->njwt_keys > 0 ||
+	    u->jwt_issuer != NULL || u->jwt_audience != NULL ||
+	    u->jwt_user_claim != NULL || u->jwt_cookie != NULL ||
+	    u->jwt_leeway != DEFAULT_JWT_LEEWAY))
+		return conf_fail(p, "[upload %s]: jwt_ keys are set but auth "
+		    "is %s (set auth = jwt)", u->name,
+		    conf_auth_names[u->auth]);
+	if (u->rate_burst > 0 && !u->has_rate)
+		return conf_fail(p, "[upload %s]: rate_burst needs rate_limit",
+		    u->name);
+	if (u->has_rate && u->rate_burst > 0)
+		u->rate.burst = u->rate_burst;
+	return 0;
+}
+/* ---- end of issue 11 values ---- */
 
 static int
 conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
@@ -686,6 +845,50 @@ conf_set(struct conf_parser *p, const struct conf_key *k, void *base,
 		conf_strv_free(v2, n2);
 		return 0;
 	}
+	case T_AUTH:
+		if ((e = conf_enum(v, conf_auth_names, CONF_AUTH__MAX)) < 0)
+			return conf_fail(p, "auth: expected none, remote_user "
+			    "or jwt, not %s", v);
+		*(enum conf_auth *)field = (enum conf_auth)e;
+		return 0;
+	case T_JWT_KEY:
+		return conf_jwt_key(p, base, v);
+	case T_CLAIM:
+		if ((long long)len > k->max || !conf_token_ok(v))
+			return conf_fail(p, "%s: a claim name of 1 to %lld "
+			    "printable ASCII bytes", k->name, k->max);
+		if (strcmp(v, "exp") == 0 || strcmp(v, "nbf") == 0 ||
+		    strcmp(v, "iat") == 0 || strcmp(v, "aud") == 0)
+			return conf_fail(p, "%s: %s is not a user name",
+			    k->name, v);
+		return conf_set_str(p, (char **)field, v);
+	case T_COOKIE:
+		if ((long long)len > k->max || !conf_token_ok(v) ||
+		    strpbrk(v, "()<>@,;:\\\"/[]?={}") != NULL)
+			return conf_fail(p, "%s: a cookie name (RFC 6265 "
+			    "token) of 1 to %lld bytes", k->name, k->max);
+		return conf_set_str(p, (char **)field, v);
+	case T_RATE: {
+		struct conf_upload *u = base;
+		char why[128];
+
+		if (ratelimit_parse(v, NULL, &u->rate, why, sizeof(why)) == -1)
+			return conf_fail(p, "%s", why);
+		u->has_rate = 1;
+		return 0;
+	}
+	case T_BURST: {
+		struct ratelimit_rate r;
+		char why[128];
+
+		/* ratelimit.c's number rules, on a rate of its own. */
+		if (ratelimit_parse("1/s", v, &r, why, sizeof(why)) == -1)
+			return conf_fail(p, "%s", why);
+		*(long long *)field = r.burst;
+		return 0;
+	}
+	case T_PROXIES:
+		return conf_proxies(p, v);
 	case T_STORAGE:
 		if (conf_enum(v, conf_storage_names,
 		    sizeof(conf_storage_names) /
@@ -734,6 +937,8 @@ conf_upload_defaults(struct conf_upload *u)
 	u->callback_body_type = CALLBACK_JSON;
 	u->callback_timeout = DEFAULT_CB_TIMEOUT;
 	u->batch_max = DEFAULT_BATCH_MAX;
+	u->auth = CONF_AUTH__MAX;	/* resolved by conf_finish */
+	u->jwt_leeway = DEFAULT_JWT_LEEWAY;
 }
 
 static void
@@ -911,7 +1116,8 @@ conf_line(struct conf_parser *p, char *s)
 	if (k == NULL)
 		return conf_meta(p, u, key, val);
 	seen = p->seen_upload + (size_t)(u - p->conf->uploads) * CONF_NKEYS;
-	if (seen[i])
+	/* jwt_key lines add up: one key file each (issue 11). */
+	if (seen[i] && k->type != T_JWT_KEY)
 		return conf_fail(p, "%s is set twice", key);
 	seen[i] = 1;
 	if (k->cond != CONF_COND__MAX)
@@ -1042,6 +1248,8 @@ conf_finish(struct conf_parser *p)
 		if (u->key_prefix == NULL &&
 		    (u->key_prefix = strdup("uploads/")) == NULL)
 			return conf_fail(p, "out of memory");
+		if (conf_finish_gate(p, u) == -1)
+			return -1;
 		for (kind = 0; kind < CONF_COND_META; kind++)
 			conf_order_add(u, kind, 0);
 		if (conf_finish_callback(p, u, p->seen_upload != NULL ?
@@ -1094,6 +1302,11 @@ conf_parse(const char *text, size_t len, const char *name, char *err,
 	}
 	if (conf_finish(&p) == -1)
 		goto fail;
+	/* Errors found later (key files, issue 11) name the file too. */
+	if ((p.conf->path = strdup(name)) == NULL) {
+		conf_fail(&p, "out of memory");
+		goto fail;
+	}
 	free(p.seen_upload);
 	return p.conf;
 fail:
@@ -1139,12 +1352,7 @@ conf_load(const char *path, char *err, size_t errlen)
 		}
 		got += (size_t)r;
 	}
-	if ((c = conf_parse(buf, got, path, err, errlen)) != NULL &&
-	    (c->path = strdup(path)) == NULL) {
-		conf_free(c);
-		c = NULL;
-		snprintf(err, errlen, "%s: out of memory", path);
-	}
+	c = conf_parse(buf, got, path, err, errlen);
 out:
 	free(buf);
 	close(fd);

@@ -12,6 +12,7 @@
 #include "callback.h"
 #include "limit.h"
 #include "netaddr.h"
+#include "ratelimit.h"
 
 enum conf_creds {
 	CONF_CREDS_ENV,
@@ -60,6 +61,23 @@ enum conf_acl {
 };
 extern const char *const conf_acl_names[CONF_ACL__MAX];
 
+/* auth (issue 11): who may use an upload section. */
+enum conf_auth {
+	CONF_AUTH_NONE,		/* anyone; no user */
+	CONF_AUTH_REMOTE_USER,	/* the web server's REMOTE_USER */
+	CONF_AUTH_JWT,		/* a JSON Web Token (Bearer or jwt_cookie) */
+	CONF_AUTH__MAX		/* while parsing: not set */
+};
+extern const char *const conf_auth_names[CONF_AUTH__MAX];
+
+/* One jwt_key line: "[hs256:]PATH [kid=KID]". */
+struct conf_jwt_key {
+	char		*path;
+	char		*kid;		/* NULL: none */
+	int		 hs256;		/* PATH holds an HS256 secret */
+	size_t		 line;		/* in the configuration, for errors */
+};
+
 struct conf_meta {
 	char		*field;		/* "x-oss-meta-title" (lowercase) */
 	char		*value;
@@ -86,6 +104,18 @@ struct conf_upload {
 	char		*storage_class;		/* NULL: no condition */
 	struct conf_meta *meta;
 	size_t		 nmeta;
+	/* Who and how often (issue 11; gate.c). */
+	enum conf_auth	 auth;
+	struct conf_jwt_key *jwt_keys;
+	size_t		 njwt_keys;
+	char		*jwt_issuer;		/* NULL: iss not checked */
+	char		*jwt_audience;		/* NULL: no aud allowed */
+	char		*jwt_user_claim;	/* NULL: sub */
+	long long	 jwt_leeway;		/* seconds */
+	char		*jwt_cookie;		/* NULL: Bearer only */
+	int		 has_rate;		/* rate_limit is set */
+	struct ratelimit_rate rate;		/* rate_limit, rate_burst */
+	long long	 rate_burst;		/* as given; 0: not given */
 	/* Conditions in the order their keys appear, then the rest. */
 	struct conf_order order[CONF_COND__MAX - 1 + LIMIT_META];
 	size_t		 norder;
@@ -115,7 +145,7 @@ struct conf_upload {
 };
 
 struct conf {
-	char		*path;
+	char		*path;		/* the name conf_parse was given */
 	char		*bucket;
 	char		*region;	/* without "oss-" */
 	char		*host;		/* no trailing slash */
@@ -158,6 +188,9 @@ struct conf {
 	struct netaddr_cidr *metrics_allow;	/* who may GET .../metrics */
 	size_t		 nmetrics_allow;
 	int		 metrics_allow_any;	/* metrics_allow = * */
+	/* issue 11: whose X-Forwarded-For is believed (gate.c) */
+	struct netaddr_cidr *trusted_proxies;
+	size_t		 ntrusted_proxies;
 
 	struct conf_upload *uploads;
 	size_t		 nuploads;
@@ -165,7 +198,7 @@ struct conf {
 
 /*
  * Parse len bytes of text as a configuration; name is used in error
- * messages.  Pure.  Returns a new conf (free with conf_free) or NULL with
+ * messages (and kept as path).  Pure.  Returns a new conf (free with conf_free) or NULL with
  * "name:line: message" in err.
  */
 struct conf	*conf_parse(const char *text, size_t len, const char *name,

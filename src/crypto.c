@@ -1,6 +1,7 @@
 /* libcrypto wrappers; see crypto.h. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,58 @@ crypto_hmac_sha256(const void *key, size_t keylen, const void *msg,
 	    len != CRYPTO_SHA256_LEN)
 		return -1;
 	return 0;
+}
+
+#define CRYPTO_ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
+#define CRYPTO_SIPROUND(v0, v1, v2, v3) do {				\
+	v0 += v1; v1 = CRYPTO_ROTL(v1, 13); v1 ^= v0;			\
+	v0 = CRYPTO_ROTL(v0, 32);					\
+	v2 += v3; v3 = CRYPTO_ROTL(v3, 16); v3 ^= v2;			\
+	v0 += v3; v3 = CRYPTO_ROTL(v3, 21); v3 ^= v0;			\
+	v2 += v1; v1 = CRYPTO_ROTL(v1, 17); v1 ^= v2;			\
+	v2 = CRYPTO_ROTL(v2, 32);					\
+} while (0)
+
+/* Little-endian 64 bits at p. */
+static uint64_t
+crypto_le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+unsigned long long
+crypto_siphash24(const unsigned char key[16], const void *msg, size_t len)
+{
+	const unsigned char *m = msg;
+	uint64_t k0 = crypto_le64(key), k1 = crypto_le64(key + 8), b, mi;
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+	size_t i, left = len % 8;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		mi = crypto_le64(m + i);
+		v3 ^= mi;
+		CRYPTO_SIPROUND(v0, v1, v2, v3);
+		CRYPTO_SIPROUND(v0, v1, v2, v3);
+		v0 ^= mi;
+	}
+	/* The last 0..7 bytes, and the length's low byte on top. */
+	b = (uint64_t)len << 56;
+	for (m += i; left > 0; left--)
+		b |= (uint64_t)m[left - 1] << (8 * (left - 1));
+	v3 ^= b;
+	CRYPTO_SIPROUND(v0, v1, v2, v3);
+	CRYPTO_SIPROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	for (i = 0; i < 4; i++)
+		CRYPTO_SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
 }
 
 int

@@ -35,6 +35,7 @@ struct jwt_key {
 
 struct jwt_keyset {
 	size_t		 n;
+	int		 quick;		/* jwt_keyset_quick */
 	struct jwt_key	 keys[LIMIT_JWT_KEYS];
 };
 
@@ -121,6 +122,33 @@ struct jwt_keyset *
 jwt_keyset_new(void)
 {
 	return calloc(1, sizeof(struct jwt_keyset));
+}
+
+void
+jwt_keyset_quick(struct jwt_keyset *ks)
+{
+	ks->quick = 1;
+}
+
+/*
+ * The checks of an RSA public key that cost little: an odd modulus (its
+ * size is checked already) and an odd exponent, 3 <= e < n.  OpenSSL's
+ * own check adds a probable-prime test of n, 60 million instructions for
+ * 2048 bits.
+ */
+static int
+jwt_rsa_quick_ok(const EVP_PKEY *pkey)
+{
+	BIGNUM *n = NULL, *e = NULL;
+	int ok;
+
+	ok = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n) == 1 &&
+	    EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) == 1 &&
+	    BN_is_odd(n) && BN_is_odd(e) && !BN_is_one(e) &&
+	    BN_cmp(e, n) < 0;
+	BN_free(n);
+	BN_free(e);
+	return ok;
 }
 
 static void
@@ -268,9 +296,15 @@ jwt_key_put(struct jwt_keyset *ks, size_t pending, const char *kid,
 		    jwt_alg_name((enum jwt_alg)want_alg));
 	}
 	/* A point off the curve or a malformed RSA key goes no further. */
-	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-	valid = ctx != NULL && EVP_PKEY_public_check(ctx) == 1;
-	EVP_PKEY_CTX_free(ctx);
+	if (ks->quick && alg == JWT_RS256)
+		valid = jwt_rsa_quick_ok(pkey);
+	else {
+		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+		valid = ctx != NULL && (ks->quick ?
+		    EVP_PKEY_public_check_quick(ctx) :
+		    EVP_PKEY_public_check(ctx)) == 1;
+		EVP_PKEY_CTX_free(ctx);
+	}
 	if (!valid) {
 		EVP_PKEY_free(pkey);
 		return jwt_why(why, whylen, "the public key is not valid");
@@ -283,39 +317,6 @@ jwt_key_put(struct jwt_keyset *ks, size_t pending, const char *kid,
 		k->has_kid = 1;
 		snprintf(k->kid, sizeof(k->kid), "%s", kid);
 	}
-	return 0;
-}
-
-int
-jwt_keyset_add_pem(struct jwt_keyset *ks, const char *kid, const char *pem,
-    size_t len, char *why, size_t whylen)
-{
-	static const char begin[] = "-----BEGIN ";
-	EVP_PKEY *pkey;
-	BIO *bio;
-	const char *p;
-	size_t blocks = 0;
-
-	if (len > LIMIT_JWT_KEYFILE)
-		return jwt_why(why, whylen, "a PEM key over %d bytes",
-		    LIMIT_JWT_KEYFILE);
-	for (p = pem; (p = memmem(p, len - (size_t)(p - pem), begin,
-	    sizeof(begin) - 1)) != NULL; p++)
-		blocks++;
-	if (blocks != 1)
-		return jwt_why(why, whylen,
-		    "a PEM key file must hold exactly one PEM block, not %zu",
-		    blocks);
-	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
-		return jwt_why(why, whylen, "out of memory");
-	pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	if (pkey == NULL)
-		return jwt_why(why, whylen,
-		    "not a PEM public key (BEGIN PUBLIC KEY)");
-	if (jwt_key_put(ks, 0, kid, pkey, -1, why, whylen) == -1)
-		return -1;
-	ks->n++;
 	return 0;
 }
 
@@ -354,6 +355,45 @@ jwt_pkey_fromdata(const char *type, OSSL_PARAM_BLD *bld)
 	return pkey;
 }
 
+/* An RSA public key of modulus n and exponent e (big-endian), or NULL. */
+static EVP_PKEY *
+jwt_raw_rsa(const unsigned char *n, size_t nlen, const unsigned char *e,
+    size_t elen)
+{
+	OSSL_PARAM_BLD *bld;
+	BIGNUM *bn = NULL, *be = NULL;
+	EVP_PKEY *pkey = NULL;
+
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL)
+		return NULL;
+	if ((bn = BN_bin2bn(n, (int)nlen, NULL)) != NULL &&
+	    (be = BN_bin2bn(e, (int)elen, NULL)) != NULL &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be))
+		pkey = jwt_pkey_fromdata("RSA", bld);
+	BN_free(bn);
+	BN_free(be);
+	OSSL_PARAM_BLD_free(bld);
+	return pkey;
+}
+
+/* A P-256 public key from its encoded point (0x04 x y), or NULL. */
+static EVP_PKEY *
+jwt_raw_p256(const unsigned char *pt, size_t len)
+{
+	OSSL_PARAM_BLD *bld;
+	EVP_PKEY *pkey = NULL;
+
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL)
+		return NULL;
+	if (OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	    "prime256v1", 0) && OSSL_PARAM_BLD_push_octet_string(bld,
+	    OSSL_PKEY_PARAM_PUB_KEY, pt, len))
+		pkey = jwt_pkey_fromdata("EC", bld);
+	OSSL_PARAM_BLD_free(bld);
+	return pkey;
+}
+
 /* One usable JWK of type kty to a public key, or NULL with why. */
 static EVP_PKEY *
 jwt_jwk_pkey(struct json_object *jwk, const char *kty, int *alg, char *why,
@@ -361,8 +401,6 @@ jwt_jwk_pkey(struct json_object *jwk, const char *kty, int *alg, char *why,
 {
 	unsigned char n[LIMIT_JWT_RSA_BITS_MAX / 8], e[16];
 	unsigned char pt[1 + 2 * 32];
-	OSSL_PARAM_BLD *bld = NULL;
-	BIGNUM *bn = NULL, *be = NULL;
 	EVP_PKEY *pkey = NULL;
 	long nlen, elen;
 
@@ -376,41 +414,203 @@ jwt_jwk_pkey(struct json_object *jwk, const char *kty, int *alg, char *why,
 			jwt_why(why, whylen, "a JWK Ed25519 key is not valid");
 		return pkey;
 	}
-	if ((bld = OSSL_PARAM_BLD_new()) == NULL) {
-		jwt_why(why, whylen, "out of memory");
-		return NULL;
-	}
 	if (strcmp(kty, "EC") == 0) {
 		*alg = JWT_ES256;
 		pt[0] = 0x04;	/* uncompressed point: x then y */
 		if (jwt_jwk_bytes(jwk, "x", pt + 1, 32, 32, why, whylen) ==
 		    -1 || jwt_jwk_bytes(jwk, "y", pt + 33, 32, 32, why,
 		    whylen) == -1)
-			goto out;
-		if (!OSSL_PARAM_BLD_push_utf8_string(bld,
-		    OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) ||
-		    !OSSL_PARAM_BLD_push_octet_string(bld,
-		    OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof(pt)) ||
-		    (pkey = jwt_pkey_fromdata("EC", bld)) == NULL)
+			return NULL;
+		if ((pkey = jwt_raw_p256(pt, sizeof(pt))) == NULL)
 			jwt_why(why, whylen, "a JWK P-256 key is not valid");
-		goto out;
+		return pkey;
 	}
 	*alg = JWT_RS256;
 	if ((nlen = jwt_jwk_bytes(jwk, "n", n, sizeof(n), 0, why,
 	    whylen)) == -1 || (elen = jwt_jwk_bytes(jwk, "e", e, sizeof(e), 0,
 	    why, whylen)) == -1)
-		goto out;
-	if ((bn = BN_bin2bn(n, (int)nlen, NULL)) == NULL ||
-	    (be = BN_bin2bn(e, (int)elen, NULL)) == NULL ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be) ||
-	    (pkey = jwt_pkey_fromdata("RSA", bld)) == NULL)
+		return NULL;
+	if ((pkey = jwt_raw_rsa(n, (size_t)nlen, e, (size_t)elen)) == NULL)
 		jwt_why(why, whylen, "a JWK RSA key is not valid");
-out:
-	BN_free(bn);
-	BN_free(be);
-	OSSL_PARAM_BLD_free(bld);
 	return pkey;
+}
+
+/*
+ * DER, as much of it as a SubjectPublicKeyInfo needs (X.690): one element
+ * of tag at *p (end at end), definite length in the shortest form; its
+ * contents in *c, *clen, and *p moved past it.  -1 when it is not there.
+ */
+static int
+jwt_der(const unsigned char **p, const unsigned char *end, unsigned char tag,
+    const unsigned char **c, size_t *clen)
+{
+	const unsigned char *q = *p;
+	size_t len, i, n;
+
+	if (end - q < 2 || q[0] != tag)
+		return -1;
+	q++;
+	if (*q < 0x80)
+		len = *q++;
+	else {
+		n = *q++ & 0x7f;
+		/* 0x80 is BER's indefinite length; at most 64 KiB here. */
+		if (n == 0 || n > 2 || (size_t)(end - q) < n || q[0] == 0)
+			return -1;
+		for (len = 0, i = 0; i < n; i++)
+			len = len << 8 | *q++;
+		if (len < 0x80)
+			return -1;	/* not the shortest form */
+	}
+	if ((size_t)(end - q) < len)
+		return -1;
+	*c = q;
+	*clen = len;
+	*p = q + len;
+	return 0;
+}
+
+/* A DER INTEGER's contents as an unsigned big-endian number; -1 if < 1. */
+static int
+jwt_der_uint(const unsigned char **v, size_t *len)
+{
+	if (*len == 0 || ((*v)[0] & 0x80) != 0)
+		return -1;	/* empty, or negative */
+	if ((*v)[0] == 0) {
+		if (*len == 1 || ((*v)[1] & 0x80) == 0)
+			return -1;	/* zero, or a needless leading 0 */
+		(*v)++;
+		(*len)--;
+	}
+	return 0;
+}
+
+/*
+ * The key of a SubjectPublicKeyInfo (RFC 5280 4.1; RFC 3279 for RSA and
+ * EC, RFC 8410 for Ed25519) in DER, built from its parts like a JWK's
+ * (OpenSSL's generic decoders cost 4.7 million instructions per key, a
+ * lot for a CGI run); NULL with why for anything else.
+ */
+static EVP_PKEY *
+jwt_spki_pkey(const unsigned char *der, size_t len, char *why, size_t whylen)
+{
+	static const unsigned char oid_rsa[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
+	    0x0d, 0x01, 0x01, 0x01 };
+	static const unsigned char oid_ec[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d,
+	    0x02, 0x01 };
+	static const unsigned char oid_p256[] = { 0x2a, 0x86, 0x48, 0xce,
+	    0x3d, 0x03, 0x01, 0x07 };
+	static const unsigned char oid_ed25519[] = { 0x2b, 0x65, 0x70 };
+	const unsigned char *end = der + len, *spki, *alg, *oid, *par, *bits;
+	const unsigned char *p, *q, *rsa, *n, *e;
+	size_t spkilen, alglen, oidlen, parlen, bitslen, rsalen, nlen, elen;
+	EVP_PKEY *pkey = NULL;
+
+	p = der;
+	if (jwt_der(&p, end, 0x30, &spki, &spkilen) == -1 || p != end)
+		goto bad;
+	p = spki;
+	end = spki + spkilen;
+	if (jwt_der(&p, end, 0x30, &alg, &alglen) == -1 ||
+	    jwt_der(&p, end, 0x03, &bits, &bitslen) == -1 || p != end ||
+	    bitslen < 2 || bits[0] != 0)	/* no unused bits */
+		goto bad;
+	bits++;
+	bitslen--;
+	q = alg;
+	if (jwt_der(&q, alg + alglen, 0x06, &oid, &oidlen) == -1)
+		goto bad;
+	par = q;
+	parlen = (size_t)(alg + alglen - q);
+#define OID_IS(o)	(oidlen == sizeof(o) && memcmp(oid, o, sizeof(o)) == 0)
+	if (OID_IS(oid_rsa)) {
+		/* parameters NULL; RSAPublicKey ::= SEQUENCE { n, e } */
+		if (parlen != 2 || par[0] != 0x05 || par[1] != 0)
+			goto bad;
+		p = bits;
+		if (jwt_der(&p, bits + bitslen, 0x30, &rsa, &rsalen) == -1 ||
+		    p != bits + bitslen)
+			goto bad;
+		p = rsa;
+		if (jwt_der(&p, rsa + rsalen, 0x02, &n, &nlen) == -1 ||
+		    jwt_der(&p, rsa + rsalen, 0x02, &e, &elen) == -1 ||
+		    p != rsa + rsalen || jwt_der_uint(&n, &nlen) == -1 ||
+		    jwt_der_uint(&e, &elen) == -1 ||
+		    nlen > LIMIT_JWT_RSA_BITS_MAX / 8 || elen > 16)
+			goto bad;
+		pkey = jwt_raw_rsa(n, nlen, e, elen);
+	} else if (OID_IS(oid_ec)) {
+		if (jwt_der(&par, alg + alglen, 0x06, &oid, &oidlen) == -1 ||
+		    par != alg + alglen)
+			goto bad;
+		if (!OID_IS(oid_p256)) {
+			jwt_why(why, whylen, "an EC key must be on P-256 "
+			    "(ES256)");
+			return NULL;
+		}
+		pkey = jwt_raw_p256(bits, bitslen);
+	} else if (OID_IS(oid_ed25519)) {
+		if (parlen != 0 || bitslen != 32)
+			goto bad;
+		pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL,
+		    bits, 32);
+	} else {
+		jwt_why(why, whylen, "not an RSA, EC P-256 or Ed25519 public "
+		    "key");
+		return NULL;
+	}
+#undef OID_IS
+	if (pkey == NULL)
+		jwt_why(why, whylen, "the public key is not valid");
+	return pkey;
+bad:
+	jwt_why(why, whylen, "not a PEM public key (BEGIN PUBLIC KEY)");
+	return NULL;
+}
+
+int
+jwt_keyset_add_pem(struct jwt_keyset *ks, const char *kid, const char *pem,
+    size_t len, char *why, size_t whylen)
+{
+	static const char begin[] = "-----BEGIN ";
+	EVP_PKEY *pkey;
+	BIO *bio;
+	const char *p;
+	char *name = NULL, *header = NULL;
+	unsigned char *der = NULL;
+	long derlen = 0;
+	size_t blocks = 0;
+	int rc = -1;
+
+	if (len > LIMIT_JWT_KEYFILE)
+		return jwt_why(why, whylen, "a PEM key over %d bytes",
+		    LIMIT_JWT_KEYFILE);
+	for (p = pem; (p = memmem(p, len - (size_t)(p - pem), begin,
+	    sizeof(begin) - 1)) != NULL; p++)
+		blocks++;
+	if (blocks != 1)
+		return jwt_why(why, whylen,
+		    "a PEM key file must hold exactly one PEM block, not %zu",
+		    blocks);
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
+		return jwt_why(why, whylen, "out of memory");
+	/* The block's base64 only; the key from its DER (jwt_spki_pkey). */
+	if (PEM_read_bio(bio, &name, &header, &der, &derlen) != 1 ||
+	    strcmp(name, "PUBLIC KEY") != 0 || header[0] != '\0') {
+		jwt_why(why, whylen, "not a PEM public key (BEGIN PUBLIC KEY)");
+		goto out;
+	}
+	if ((pkey = jwt_spki_pkey(der, (size_t)derlen, why, whylen)) == NULL ||
+	    jwt_key_put(ks, 0, kid, pkey, -1, why, whylen) == -1)
+		goto out;
+	ks->n++;
+	rc = 0;
+out:
+	BIO_free(bio);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(der);
+	return rc;
 }
 
 /*
@@ -719,7 +919,7 @@ jwt_time(struct json_object *p, const char *name, long long *t)
 
 static enum jwt_err
 jwt_times(struct json_object *p, long long now, long long leeway,
-    long long *exp, char *why, size_t whylen)
+    long long *exp, long long *not_before, char *why, size_t whylen)
 {
 	static const char *const names[] = { "exp", "nbf", "iat" };
 	long long t[3];
@@ -752,6 +952,22 @@ jwt_times(struct json_object *p, long long now, long long leeway,
 		return JWT_ERR_IAT_FUTURE;
 	}
 	*exp = t[0];
+	*not_before = 0;
+	if (has[1])
+		*not_before = t[1];
+	if (has[2] && t[2] > *not_before)
+		*not_before = t[2];
+	return JWT_OK;
+}
+
+enum jwt_err
+jwt_claims_current(const struct jwt_claims *cl, const struct jwt_check *c,
+    time_t now)
+{
+	if ((long long)now - c->leeway >= cl->exp)
+		return JWT_ERR_EXPIRED;
+	if (cl->not_before > (long long)now + c->leeway)
+		return JWT_ERR_NOT_YET_VALID;
 	return JWT_OK;
 }
 
@@ -803,10 +1019,11 @@ jwt_claims(struct json_object *p, const struct jwt_check *c, long long now,
 	const char *claim = c->user_claim ? c->user_claim :
 	    DEFAULT_JWT_USER_CLAIM, *iss, *user;
 	enum jwt_err e;
-	long long exp = 0;
+	long long exp = 0, not_before = 0;
 	int r;
 
-	if ((e = jwt_times(p, now, c->leeway, &exp, why, whylen)) != JWT_OK)
+	if ((e = jwt_times(p, now, c->leeway, &exp, &not_before, why,
+	    whylen)) != JWT_OK)
 		return e;
 	r = jsonr_str(p, "iss", &iss);
 	if (r == -1) {
@@ -829,6 +1046,7 @@ jwt_claims(struct json_object *p, const struct jwt_check *c, long long now,
 	}
 	snprintf(out->user, sizeof(out->user), "%s", user);
 	out->exp = exp;
+	out->not_before = not_before;
 	return JWT_OK;
 }
 

@@ -90,6 +90,18 @@ void	 jwt_keyset_free(struct jwt_keyset *ks);
 size_t	 jwt_keyset_count(const struct jwt_keyset *ks);
 
 /*
+ * Check the public keys added to ks from now on the quick way, for a
+ * process that loads them for one request (a CGI run): an EC point on its
+ * curve (EVP_PKEY_public_check_quick), an RSA key's modulus odd and its
+ * exponent odd and in 3..n-1, without OpenSSL's full check (for RSA a
+ * probable-prime test of the modulus: 60 million instructions for 2048
+ * bits).  A key that only the full check refuses cannot verify a token
+ * anyone but its owner made either; ossign -t and a FastCGI start check
+ * the same files fully.
+ */
+void	 jwt_keyset_quick(struct jwt_keyset *ks);
+
+/*
  * Add an HS256 secret: len bytes at key (LIMIT_JWT_HMAC_MIN to
  * LIMIT_JWT_HMAC_MAX), used as they are (the caller reads the secret file
  * and decides about a trailing newline).  The bytes are copied and wiped
@@ -134,6 +146,7 @@ struct jwt_check {
 struct jwt_claims {
 	char		 user[LIMIT_USER_LEN + 1];	/* the user claim */
 	long long	 exp;		/* its exp, seconds since the epoch */
+	long long	 not_before;	/* the later of nbf and iat; 0: neither */
 	enum jwt_alg	 alg;
 	char		 kid[LIMIT_JWT_KID + 1];	/* the key's, "" if none */
 };
@@ -148,6 +161,15 @@ struct jwt_claims {
 enum jwt_err jwt_verify(const struct jwt_keyset *ks, const struct jwt_check *c,
 	    time_t now, const char *tok, size_t len, struct jwt_claims *out,
 	    char *why, size_t whylen);
+
+/*
+ * Whether claims that jwt_verify accepted under c still hold at now: its
+ * exp and its nbf and iat against now and c's leeway, as jwt_verify
+ * checked them (for a process that keeps verified tokens).  Returns JWT_OK,
+ * JWT_ERR_EXPIRED or JWT_ERR_NOT_YET_VALID.
+ */
+enum jwt_err jwt_claims_current(const struct jwt_claims *cl,
+	    const struct jwt_check *c, time_t now);
 
 /*
  * The token of an Authorization header value ("Bearer TOKEN": the scheme

@@ -17,6 +17,7 @@
 #define LIMIT_REQ_COOKIE	8192	/* Cookie */
 #define LIMIT_REQ_PUB_KEY_URL	1024	/* x-oss-pub-key-url (base64 of a URL) */
 #define LIMIT_REQ_ADDR		64	/* REMOTE_ADDR (IPv6 with a zone) */
+#define LIMIT_REQ_XFF		2048	/* X-Forwarded-For (issue 11) */
 #define LIMIT_ROUTE_ARGS	4	/* '*' segments a route pattern captures */
 #define LIMIT_PARAM_LEN		1024	/* a decoded parameter value */
 #define LIMIT_UPLOAD_NAME	32	/* [upload NAME] */
@@ -127,6 +128,19 @@
 
 #define LIMIT_METRICS_TEXT	65536	/* bytes of the /metrics answer */
 #define LIMIT_ADDRS		32	/* metrics_allow entries */
+
+/* auth and rate limits wired (helper I): conf keys, gate, the table file */
+#define LIMIT_JWT_KEY_FILES	8	/* jwt_key lines per upload section */
+#define LIMIT_JWT_CACHE		64	/* verified tokens a FastCGI process
+					   keeps (auth.c), per process */
+#define LIMIT_JWT_CACHE_TOKEN	2048	/* longer tokens are not kept */
+#define LIMIT_JWT_CLAIM_VALUE	1024	/* jwt_issuer, jwt_audience */
+#define LIMIT_JWT_COOKIE_NAME	64	/* jwt_cookie */
+#define LIMIT_TRUSTED_PROXIES	32	/* trusted_proxies entries */
+#define LIMIT_RATE_LOG		60	/* seconds between two warnings that
+					   the rate table forgot a live key */
+#define DEFAULT_RATE_FILE	"ratelimit"	/* the table, in cache_dir */
+#define DEFAULT_AUTH_REALM	"ossign"	/* WWW-Authenticate realm */
 /* ---- end of issue 11 limits ------------------------------------------- */
 /* ---- the server secret (secret.c): callback tickets, upload ids -------- */
 #define LIMIT_SECRET_MIN	32	/* bytes of secret_file, at least */

@@ -25,6 +25,7 @@
 #include "creds.h"
 #include "creds_source.h"
 #include "crypto.h"
+#include "gate.h"
 #include "limit.h"
 #include "metrics.h"
 #include "olog.h"
@@ -458,6 +459,15 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (check) {
+		struct gate *g;
+
+		/* The key files too (issue 11); no shared file is touched. */
+		if ((g = gate_new(conf, GATE_CHECK, err, sizeof(err))) ==
+		    NULL) {
+			fprintf(stderr, "ossign: %s\n", err);
+			goto out;
+		}
+		gate_free(g);
 		/* Files the configuration names that are read later (issue 10). */
 		if (conf->secret_file != NULL &&
 		    secret_check_file(conf->secret_file, err, sizeof(err)) ==
@@ -526,6 +536,19 @@ main(int argc, char *argv[])
 			goto out;
 		}
 	}
+	/*
+	 * Key files and the rate table: FastCGI before it forks, so a bad
+	 * key stops it and the workers share the mapping; a CGI run loads
+	 * only what its request needs.
+	 */
+	if ((r.gate = gate_new(conf, mode == 1 ? GATE_START : 0, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "ossign: %s\n", err);
+		if (mode == 1) {
+			creds_source_free(r.creds);
+			goto out;
+		}
+	}
 	r.metrics = metrics_open(conf);
 	if (r.creds != NULL)
 		creds_source_set_metrics(r.creds, r.metrics);
@@ -533,6 +556,7 @@ main(int argc, char *argv[])
 		rc = responder_fcgi(&r, fd, (int)workers) == 0 ? 0 : 1;
 	else
 		rc = responder_cgi(&r) == 0 ? 0 : 1;
+	gate_free(r.gate);
 	creds_source_free(r.creds);
 	secret_free(r.secret);
 	cbkey_free(r.cbkeys);

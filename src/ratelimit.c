@@ -10,7 +10,7 @@
 #include "util.h"
 
 #define RATELIMIT_MAGIC		0x6f73736967726c31ULL	/* "ossigrl1" */
-#define RATELIMIT_VERSION	1
+#define RATELIMIT_VERSION	2	/* 2: SipHash slots */
 #define RATELIMIT_KEYLEN	16
 
 struct ratelimit_slot {
@@ -148,12 +148,17 @@ ratelimit_attach(void *region, size_t len)
 	return t;
 }
 
-/* The keyed hash of (scope, key); never all zero (that marks a free slot). */
+/*
+ * The keyed hash of (scope, key): SipHash-2-4 under each half of the salt,
+ * 128 bits (it was HMAC-SHA256, 13,000 instructions a request through
+ * OpenSSL 3; table version 1); never all zero (that marks a free slot).
+ */
 static int
 ratelimit_hash(const struct ratelimit_table *t, const char *scope,
     const char *key, unsigned char out[RATELIMIT_KEYLEN])
 {
-	unsigned char msg[2 * LIMIT_RATE_KEY + 2], mac[CRYPTO_SHA256_LEN];
+	unsigned char msg[2 * LIMIT_RATE_KEY + 2];
+	unsigned long long h[2];
 	size_t sl = strlen(scope), kl = strlen(key);
 
 	if (sl > LIMIT_RATE_KEY || kl > LIMIT_RATE_KEY)
@@ -161,10 +166,9 @@ ratelimit_hash(const struct ratelimit_table *t, const char *scope,
 	/* scope NUL key: no two pairs give one message. */
 	memcpy(msg, scope, sl + 1);
 	memcpy(msg + sl + 1, key, kl);
-	if (crypto_hmac_sha256(t->salt, sizeof(t->salt), msg, sl + 1 + kl,
-	    mac) == -1)
-		return -1;
-	memcpy(out, mac, RATELIMIT_KEYLEN);
+	h[0] = crypto_siphash24(t->salt, msg, sl + 1 + kl);
+	h[1] = crypto_siphash24(t->salt + 16, msg, sl + 1 + kl);
+	memcpy(out, h, RATELIMIT_KEYLEN);
 	out[0] |= 1;
 	return 0;
 }

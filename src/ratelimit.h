@@ -15,8 +15,9 @@
  * or is refused taking none, with the seconds until n are there.
  *
  * The table: nslots (a power of two) slots of a 128-bit keyed hash of
- * (scope, key), keyed by a random salt chosen when the table is made so
- * that no client can aim at a slot.  A key lives in one of the
+ * (scope, key) (SipHash-2-4 under each half of the salt), keyed by a
+ * random salt chosen when the table is made so that no client can aim at
+ * a slot.  A key lives in one of the
  * LIMIT_RATE_PROBE slots from its hash; a new key takes a free slot, else
  * one whose bucket is full again (it remembers nothing a new one would
  * not), else the slot of the window used least recently (res->evicted

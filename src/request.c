@@ -175,6 +175,8 @@ static const struct {
 	    offsetof(struct request, remote_addr), LIMIT_REQ_ADDR },
 	[REQUEST_VAR_REQUEST_URI] = { "REQUEST_URI",
 	    offsetof(struct request, request_uri), LIMIT_CB_REQUEST_URI },
+	[REQUEST_VAR_X_FORWARDED_FOR] = { "HTTP_X_FORWARDED_FOR",
+	    offsetof(struct request, x_forwarded_for), LIMIT_REQ_XFF },
 };
 
 /*

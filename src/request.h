@@ -36,6 +36,7 @@ enum request_var {
 	REQUEST_VAR_OSS_PUB_KEY_URL,	/* LIMIT_REQ_PUB_KEY_URL */
 	REQUEST_VAR_REMOTE_ADDR,	/* LIMIT_REQ_ADDR */
 	REQUEST_VAR_REQUEST_URI,	/* LIMIT_CB_REQUEST_URI (issue 10) */
+	REQUEST_VAR_X_FORWARDED_FOR,	/* LIMIT_REQ_XFF (issue 11) */
 	REQUEST_VAR__MAX
 };
 
@@ -68,6 +69,7 @@ struct request {
 	const char	*remote_addr;	/* REMOTE_ADDR */
 	const char	*request_uri;	/* REQUEST_URI, raw: what OSS signs
 					   (the callback route, issue 10) */
+	const char	*x_forwarded_for;	/* HTTP_X_FORWARDED_FOR */
 	enum request_path_src path_src;
 	unsigned int	 toolong;	/* 1 << REQUEST_VAR_* over its cap */
 	char		 path[LIMIT_REQ_PATH + 1];	/* "" when none */

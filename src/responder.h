@@ -18,6 +18,7 @@ struct metrics_block;
 struct route;
 struct secret;
 struct cbkey_store;
+struct gate;
 
 struct responder {
 	const struct conf	*conf;
@@ -32,6 +33,8 @@ struct responder {
 	/* The counters shared by every process (metrics.h), or NULL when
 	   metrics are off: every metrics_*() call takes NULL. */
 	struct metrics_block	*metrics;
+	struct gate		*gate;		/* gate.h: auth, rate limits
+						   (issue 11); NULL: none */
 };
 
 /*

@@ -50,9 +50,10 @@ const struct route routes[] = {
 	 * the batch row.
 	 */
 	{ "batch", ROUTE_ANY, NULL, ROUTE_M(REQUEST_POST), route_batch_when,
-	    LIMIT_BATCH_BODY, "Content-Type", route_batch },
+	    LIMIT_BATCH_BODY, "Authorization, Content-Type", route_batch },
+	/* Authorization: a page sends its JWT as a Bearer token (auth). */
 	{ "sign", ROUTE_ANY, NULL, ROUTE_M(REQUEST_GET), NULL, 0,
-	    "Content-Type", route_sign },
+	    "Authorization, Content-Type", route_sign },
 };
 
 const size_t routes_len = sizeof(routes) / sizeof(routes[0]);

@@ -42,7 +42,13 @@ secretfile_read(const char *path, const char *what, size_t max, int flags,
 		    what, path);
 		goto fail;
 	}
-	if ((st.st_mode & 077) != 0) {
+	if ((flags & SECRETFILE_PUBLIC) && (st.st_mode & 022) != 0) {
+		snprintf(err, errlen, "%s %s is writable by group or others "
+		    "(mode %04o): refused; chmod 644 it", what, path,
+		    (unsigned int)(st.st_mode & 07777));
+		goto fail;
+	}
+	if (!(flags & SECRETFILE_PUBLIC) && (st.st_mode & 077) != 0) {
 		snprintf(err, errlen, "%s %s is accessible by group or "
 		    "others (mode %04o): refused; chmod 600 it", what, path,
 		    (unsigned int)(st.st_mode & 07777));

@@ -20,6 +20,9 @@ struct secretfile {
 };
 
 #define SECRETFILE_TEXT	0x1	/* refuse a NUL byte in the file */
+#define SECRETFILE_PUBLIC 0x2	/* not a secret but trusted all the same (a
+				   JWT public key): group and others may
+				   read it, only its owner may write it */
 
 /*
  * Read path (named what in messages: "access_key_file") under the rules

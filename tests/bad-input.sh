@@ -33,9 +33,14 @@ max_size = 5368709120
 [upload avatars]
 key_prefix = avatars/${user}/
 key_name = uuid
+[upload tok]
+auth = jwt
 CONF
 # OSS's callbacks (issue 10), checked with OSS's own key (a global key).
 sed -i "/^cors_origins/a callback_public_key = $top_srcdir/data/callback_pub_key_v1.pem" "$T/ossign.conf"
+# auth = jwt (issue 11): a secret file, hostile Authorization headers.
+head -c 32 /dev/urandom >"$T/jwt.key" && chmod 600 "$T/jwt.key"
+echo "jwt_key = hs256:$T/jwt.key" >>"$T/ossign.conf"
 AKID=LTAI5tBadInputTestKey
 SECRET=bad-input-test-secret-never-shown	# in tests/data/test-secrets.txt
 GOOD='filename=ok.png&content_type=image/png&size=1'
@@ -61,7 +66,9 @@ head, body = raw[:sep], raw[sep + 4:]
 allowed = {'status', 'content-type', 'content-length', 'cache-control',
            'x-content-type-options', 'allow', 'vary',
            'access-control-allow-origin', 'access-control-allow-methods',
-           'access-control-allow-headers', 'access-control-max-age'}
+           'access-control-allow-headers', 'access-control-max-age',
+           'www-authenticate', 'retry-after',
+           'access-control-expose-headers'}
 h = {}
 for line in head.split(b'\r\n'):
     m = re.fullmatch(rb'([A-Za-z0-9-]+): ([\x20-\x7e]*)', line)
@@ -91,6 +98,12 @@ if acao is not None and acao != grant:
 # The signing path: GET signs, POST with JSON is batch signing (issue 11).
 if want_status == 405 and h.get('allow') != 'GET, POST, OPTIONS':
     bad.append('405 without Allow: GET, POST, OPTIONS')
+# 401: a challenge, and the default message only (issue 11).
+if want_status == 401 and h.get('www-authenticate') not in (
+        'Bearer realm="ossign"', 'Session realm="ossign"'):
+    bad.append('401 with WWW-Authenticate %r' % h.get('www-authenticate'))
+if want_status != 401 and 'www-authenticate' in h:
+    bad.append('WWW-Authenticate on %d' % want_status)
 if want == '-':
     if body:
         bad.append('a body on %d' % want_status)
@@ -297,6 +310,19 @@ rows() {
 	    'upload=avatars'
 	row 401 authentication_required "empty REMOTE_USER" GET 'upload=avatars' \
 	    'REMOTE_USER='
+	# auth = jwt: every malformed token is the same 401.
+	row 401 authentication_required "auth = jwt without a token" GET \
+	    'upload=tok' 'REMOTE_USER=alice'
+	row 401 authentication_required "a 9 KiB Bearer token" GET 'upload=tok' \
+	    "HTTP_AUTHORIZATION=Bearer $(big 3000).$(big 3000).$(big 3000)"
+	row 401 authentication_required "a 100 KiB Authorization" GET \
+	    'upload=tok' "HTTP_AUTHORIZATION=Bearer $K100"
+	row 401 authentication_required "CR LF in a Bearer token" GET \
+	    'upload=tok' "HTTP_AUTHORIZATION=Bearer a.b.c$CRLF"
+	row 401 authentication_required "alg none" GET 'upload=tok' \
+	    "HTTP_AUTHORIZATION=Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0."
+	row 401 authentication_required "a token of NUL-free junk" GET \
+	    'upload=tok' "HTTP_AUTHORIZATION=Bearer $(big 200 '.')"
 
 	# Repeated parameters.
 	row 400 bad_request "repeated size" GET 'size=1&size=2'

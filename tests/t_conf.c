@@ -77,8 +77,9 @@ main(void)
 	const struct conf_upload *u;
 	char err[512];
 
-	tap_plan(85 + 7 + 23 + 11);	/* + multipart (issue 12), callbacks (issue 10),
-					   batch_max and metrics (issue 11) */
+	tap_plan(85 + 7 + 23 + 11 + 25);	/* + multipart (issue 12), callbacks
+					   (issue 10), batch_max and metrics, auth
+					   and rate limits (issue 11) */
 	t_multipart();
 
 	c = parse("# comment\n\n" BASE
@@ -467,5 +468,96 @@ main(void)
 	    "t.conf:4: batch_max: 0 is too small (1..1000)");
 	fails(BASE "metrics = maybe\n",
 	    "t.conf:3: metrics: expected yes or no, not maybe");
+
+	/* ---- issue 11: auth, jwt_*, rate limits, trusted_proxies ---- */
+	c = parse(BASE "trusted_proxies = 10.0.0.0/8 192.0.2.7 2001:db8::/32\n"
+	    "[upload open]\n"
+	    "[upload mine]\nkey_prefix = u/${user}/\nrate_limit = 10/min\n"
+	    "[upload tok]\nauth = jwt\njwt_key = /etc/ossign/idp.pem\n"
+	    "jwt_key = hs256:/etc/ossign/jwt.secret kid=h1\n"
+	    "jwt_issuer = https://idp.example\njwt_audience = ossign\n"
+	    "jwt_user_claim = email\njwt_leeway = 0\njwt_cookie = ossign_jwt\n"
+	    "rate_limit = 5/s\nrate_burst = 20\n"
+	    "[upload site]\nauth = remote_user\nrate_limit = 100/h\n",
+	    err, sizeof(err));
+	ok(c != NULL, "auth and rate keys parse (%s)", err);
+	if (c == NULL)
+		return 1;
+	ok(c->ntrusted_proxies == 3 && c->trusted_proxies[0].bits == 8 &&
+	    c->trusted_proxies[1].bits == 32 && c->trusted_proxies[2].net.v6 &&
+	    c->trusted_proxies[2].bits == 32, "trusted_proxies: 3 ranges");
+	u = conf_upload_find(c, "open");
+	ok(u->auth == CONF_AUTH_NONE && !u->has_rate && u->jwt_leeway == 60,
+	    "default: auth none, no rate limit, leeway 60");
+	u = conf_upload_find(c, "mine");
+	ok(u->auth == CONF_AUTH_REMOTE_USER && u->has_rate &&
+	    u->rate.count == 10 && u->rate.period_ms == 60000 &&
+	    u->rate.burst == 10, "${user} prefix: remote_user; 10/min, "
+	    "burst 10");
+	u = conf_upload_find(c, "tok");
+	ok(u->auth == CONF_AUTH_JWT && u->njwt_keys == 2 &&
+	    strcmp(u->jwt_keys[0].path, "/etc/ossign/idp.pem") == 0 &&
+	    !u->jwt_keys[0].hs256 && u->jwt_keys[0].kid == NULL &&
+	    u->jwt_keys[0].line == 10 &&
+	    strcmp(u->jwt_keys[1].path, "/etc/ossign/jwt.secret") == 0 &&
+	    u->jwt_keys[1].hs256 && strcmp(u->jwt_keys[1].kid, "h1") == 0 &&
+	    u->jwt_keys[1].line == 11, "jwt_key twice: PEM, hs256 with kid, "
+	    "lines kept");
+	ok(strcmp(u->jwt_issuer, "https://idp.example") == 0 &&
+	    strcmp(u->jwt_audience, "ossign") == 0 &&
+	    strcmp(u->jwt_user_claim, "email") == 0 && u->jwt_leeway == 0 &&
+	    strcmp(u->jwt_cookie, "ossign_jwt") == 0 && u->rate.count == 5 &&
+	    u->rate.period_ms == 1000 && u->rate.burst == 20,
+	    "jwt_issuer, audience, claim, leeway 0, cookie; 5/s burst 20");
+	u = conf_upload_find(c, "site");
+	ok(u->auth == CONF_AUTH_REMOTE_USER && u->rate.period_ms == 3600000,
+	    "auth = remote_user without ${user}; 100/h");
+	conf_free(c);
+	fails(BASE "[upload a]\nauth = oauth\n",
+	    "t.conf:4: auth: expected none, remote_user or jwt, not oauth");
+	fails(BASE "[upload a]\nkey_prefix = u/${user}/\nauth = none\n",
+	    "t.conf: [upload a]: key_prefix uses ${user} but auth = none gives "
+	    "no user (remote_user or jwt)");
+	fails(BASE "[upload a]\nauth = jwt\n",
+	    "t.conf: [upload a]: auth = jwt needs jwt_key");
+	fails(BASE "[upload a]\njwt_issuer = x\n",
+	    "t.conf: [upload a]: jwt_ keys are set but auth is none (set auth "
+	    "= jwt)");
+	fails(BASE "[upload a]\nauth = jwt\njwt_key = relative.pem\n",
+	    "t.conf:5: jwt_key: expected [hs256:]/ABSOLUTE/PATH [kid=KID]");
+	fails(BASE "[upload a]\nauth = jwt\njwt_key = /k kid=\n",
+	    "t.conf:5: jwt_key: kid= takes 1 to 128 printable ASCII bytes");
+	fails(BASE "[upload a]\nauth = jwt\njwt_key = /1\njwt_key = /2\n"
+	    "jwt_key = /3\njwt_key = /4\njwt_key = /5\njwt_key = /6\n"
+	    "jwt_key = /7\njwt_key = /8\njwt_key = /9\n",
+	    "t.conf:13: jwt_key: at most 8 per section (a JWKS file holds many "
+	    "keys)");
+	fails(BASE "[upload a]\nauth = jwt\njwt_key = /k\njwt_user_claim = "
+	    "exp\n", "t.conf:6: jwt_user_claim: exp is not a user name");
+	fails(BASE "[upload a]\nauth = jwt\njwt_key = /k\njwt_leeway = 601\n",
+	    "t.conf:6: jwt_leeway: 601 is too large (0..600)");
+	fails(BASE "[upload a]\nauth = jwt\njwt_key = /k\njwt_cookie = a=b\n",
+	    "t.conf:6: jwt_cookie: a cookie name (RFC 6265 token) of 1 to 64 "
+	    "bytes");
+	fails(BASE "[upload a]\nrate_limit = 10/day\n",
+	    "t.conf:4: rate_limit must be N/s, N/min or N/h");
+	fails(BASE "[upload a]\nrate_limit = 010/s\n",
+	    "t.conf:4: rate_limit must be N/s, N/min or N/h with N in "
+	    "1..1000000");
+	fails(BASE "[upload a]\nrate_burst = 5\n",
+	    "t.conf: [upload a]: rate_burst needs rate_limit");
+	fails(BASE "[upload a]\nrate_limit = 1/s\nrate_burst = 0\n",
+	    "t.conf:5: rate_burst must be a number in 1..1000000");
+	fails(BASE "trusted_proxies = 10.1.2.3/8\n",
+	    "t.conf:3: trusted_proxies: 10.1.2.3/8: bits are set past the /8 "
+	    "prefix (write the network address)");
+	fails(BASE "trusted_proxies = localhost\n",
+	    "t.conf:3: trusted_proxies: localhost is not an IPv4 or IPv6 "
+	    "address or range (ADDRESS or ADDRESS/BITS)");
+	fails(BASE "trusted_proxies = ::1/129\n",
+	    "t.conf:3: trusted_proxies: ::1/129: the prefix length must be 0 "
+	    "to 128");
+	fails(BASE "[upload a]\nrate_limit = 1/s\nrate_limit = 2/s\n",
+	    "t.conf:5: rate_limit is set twice");
 	return tap_done();
 }

@@ -139,8 +139,9 @@ main(void)
 	ok(strcmp(pick(NULL, 0, REQUEST_HEAD, "/s"), "-") == 0 &&
 	    pk.group != NULL, "HEAD has no row (405)");
 	ok(strcmp(pick(NULL, 0, REQUEST_OPTIONS, "/s"), "-") == 0 &&
-	    strcmp(pk.headers, "Content-Type") == 0,
-	    "OPTIONS is the preflight, allowing Content-Type");
+	    strcmp(pk.headers, "Authorization, Content-Type") == 0,
+	    "today: OPTIONS is the preflight, allowing Authorization "
+	    "(a Bearer token) and Content-Type");
 	pick(NULL, 0, REQUEST_NONE, "/s");
 	ok(pk.group == NULL && pk.row == NULL, "no REQUEST_METHOD, no "
 	    "group");
@@ -167,9 +168,10 @@ main(void)
 	route_dispatch(&r, r.conf, &pk, &req, &rep, &d);
 	ok(rep.status == 204 && d.err == OERR_OK && strstr(rep.hdr,
 	    "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n") != NULL &&
-	    strstr(rep.hdr, "Access-Control-Allow-Headers: Content-Type\r\n")
-	    != NULL, "preflight: 204, GET, POST, OPTIONS, Content-Type (batch "
-	    "signing's POST with JSON)");
+	    strstr(rep.hdr, "Access-Control-Allow-Headers: Authorization, "
+	    "Content-Type\r\n") != NULL,
+	    "preflight: 204, GET, POST, OPTIONS (batch signing's POST with JSON), "
+	    "Authorization, Content-Type");
 	reply_clear(&rep);
 	pick(NULL, 0, REQUEST_OPTIONS, "/s");
 	req.origin = "https://evil.example";

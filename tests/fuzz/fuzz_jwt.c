@@ -2,7 +2,9 @@
  * Fuzz target: a token through jwt_verify() against a fixed key set (an
  * HS256 secret, a P-256 and an Ed25519 public key, kids h, e and d), or,
  * when the input starts with '{', a JWKS document through
- * jwt_keyset_add_jwks(); the same bytes as an Authorization header
+ * jwt_keyset_add_jwks(), or when it starts with "-----", a PEM key through
+ * jwt_keyset_add_pem() (ossign's own DER reader of SubjectPublicKeyInfo),
+ * the full check and the quick one; the same bytes as an Authorization header
  * (jwt_bearer) and a Cookie header (jwt_cookie).  Checks what a caller
  * relies on: a known verdict with a reason, a verified user that passes
  * the ${user} rules and an exp that has not passed, a JWKS that adds keys
@@ -99,6 +101,27 @@ fuzz_jwt_jwks(const uint8_t *data, size_t size)
 	jwt_keyset_free(ks);
 }
 
+/* A PEM key, checked fully then quickly: one key added, or none. */
+static void
+fuzz_jwt_pem(const uint8_t *data, size_t size)
+{
+	struct jwt_keyset *ks;
+	char why[256];
+	int quick, rc;
+
+	for (quick = 0; quick <= 1; quick++) {
+		FUZZ_CHECK((ks = jwt_keyset_new()) != NULL);
+		if (quick)
+			jwt_keyset_quick(ks);
+		why[0] = '\0';
+		rc = jwt_keyset_add_pem(ks, NULL, (const char *)data, size, why,
+		    sizeof(why));
+		FUZZ_CHECK(rc == 0 ? jwt_keyset_count(ks) == 1 :
+		    jwt_keyset_count(ks) == 0 && why[0] != '\0');
+		jwt_keyset_free(ks);
+	}
+}
+
 int
 fuzz_jwt(const uint8_t *data, size_t size)
 {
@@ -108,6 +131,8 @@ fuzz_jwt(const uint8_t *data, size_t size)
 
 	if (size > 0 && data[0] == '{')
 		fuzz_jwt_jwks(data, size);
+	else if (size >= 5 && memcmp(data, "-----", 5) == 0)
+		fuzz_jwt_pem(data, size);
 	else
 		fuzz_jwt_token(data, size);
 

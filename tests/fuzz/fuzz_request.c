@@ -8,13 +8,15 @@
  * within its cap or NULL and flagged, the path within LIMIT_REQ_PATH, a
  * pick's captures and section are non-overlapping slices of the path
  * without '/', Allow always names OPTIONS, the body within the route's
- * limit and never past what was sent.
+ * limit and never past what was sent; and the client a rate limit counts
+ * (netaddr_client, X-Forwarded-For behind trusted proxies).
  */
 #include <string.h>
 
 #include "batch.h"
 #include "fuzz.h"
 #include "limit.h"
+#include "netaddr.h"
 #include "request.h"
 #include "route.h"
 #include "route_callback.h"
@@ -161,6 +163,50 @@ fuzz_picks(const struct request *req)
 		FUZZ_CHECK(p.row->methods & ROUTE_M(req->method));
 }
 
+/*
+ * The client a rate limit counts (issue 11): REMOTE_ADDR, or an entry of
+ * X-Forwarded-For behind trusted proxies (netaddr.h); its key is "a:" and
+ * an address that parses again, IPv6 cut to its /64.
+ */
+static void
+fuzz_client(const struct request *req)
+{
+	static const char *const ranges[] = { "10.0.0.0/8", "127.0.0.1",
+	    "fd00::/8", "::ffff:192.0.2.0/120" };
+	struct netaddr_cidr trusted[4];
+	struct netaddr a, again;
+	char key[NETADDR_KEY_LEN], why[128];
+	size_t i, n;
+
+	for (i = 0; i < 4; i++)
+		FUZZ_CHECK(netaddr_cidr_parse(ranges[i], &trusted[i], why,
+		    sizeof(why)) == 0);
+	/* With none trusted, or REMOTE_ADDR unparsed, X-Forwarded-For is moot. */
+	for (n = 0; n <= 4; n += 4) {
+		if (netaddr_client(req->remote_addr, req->x_forwarded_for,
+		    trusted, n, &a) == -1) {
+			FUZZ_CHECK(req->remote_addr == NULL ||
+			    netaddr_parse(req->remote_addr,
+			    strlen(req->remote_addr), &again) == -1);
+			continue;
+		}
+		netaddr_key(&a, key);
+		FUZZ_CHECK(strncmp(key, "a:", 2) == 0 &&
+		    strlen(key) < NETADDR_KEY_LEN);
+		if (!a.v6)
+			FUZZ_CHECK(netaddr_parse(key + 2, strlen(key + 2),
+			    &again) == 0 && !again.v6 &&
+			    memcmp(again.a, a.a, 4) == 0);
+		else
+			FUZZ_CHECK(strlen(key) > 5 &&
+			    strcmp(key + strlen(key) - 3, "/64") == 0);
+		if (n == 0)
+			FUZZ_CHECK(netaddr_parse(req->remote_addr,
+			    strlen(req->remote_addr), &again) == 0 &&
+			    memcmp(&again, &a, sizeof(a)) == 0);
+	}
+}
+
 int
 fuzz_request(const uint8_t *data, size_t size)
 {
@@ -171,6 +217,7 @@ fuzz_request(const uint8_t *data, size_t size)
 		[REQUEST_VAR_OSS_PUB_KEY_URL] = LIMIT_REQ_PUB_KEY_URL,
 		[REQUEST_VAR_REMOTE_ADDR] = LIMIT_REQ_ADDR,
 		[REQUEST_VAR_REQUEST_URI] = LIMIT_CB_REQUEST_URI,
+		[REQUEST_VAR_X_FORWARDED_FOR] = LIMIT_REQ_XFF,
 	};
 	struct fuzz_env env;
 	struct fuzz_src src;
@@ -211,6 +258,7 @@ fuzz_request(const uint8_t *data, size_t size)
 	vals[REQUEST_VAR_OSS_PUB_KEY_URL] = req.oss_pub_key_url;
 	vals[REQUEST_VAR_REMOTE_ADDR] = req.remote_addr;
 	vals[REQUEST_VAR_REQUEST_URI] = req.request_uri;
+	vals[REQUEST_VAR_X_FORWARDED_FOR] = req.x_forwarded_for;
 	for (i = 1; i < REQUEST_VAR__MAX; i++) {
 		if (req.toolong & (1u << i))
 			FUZZ_CHECK(vals[i] == NULL);
@@ -220,6 +268,7 @@ fuzz_request(const uint8_t *data, size_t size)
 	if (req.toolong & (1u << REQUEST_VAR_PATH))
 		FUZZ_CHECK(req.path[0] == '\0');
 	fuzz_picks(&req);
+	fuzz_client(&req);
 
 	/* The body: what follows the empty line, at a limit from the input. */
 	if (hlen < size) {

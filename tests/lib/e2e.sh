@@ -27,7 +27,7 @@
 _e2e_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 declare -F stack_start >/dev/null || . "$_e2e_lib/stack.sh"
 
-E2E_NTESTS=$((24 + 13 + 4))
+E2E_NTESTS=$((24 + 13 + 4 + 2))
 
 # e2e_have_oss: true when the OSS emulator can run.
 # (It uses ali-oss's signing code from node_modules: absent under make
@@ -57,6 +57,7 @@ e2e_backend() {
 	stack_keys
 	# The server's port, before the config names it in callback_url.
 	STACK_HTTP_PORT=${STACK_HTTP_PORT:-$(free_port)}
+	e2e_jwt_keys
 	E2E_OSS=0
 	if e2e_have_oss; then
 		stack_emulators || return 1
@@ -75,6 +76,31 @@ e2e_backend() {
 	stack_www || return 1
 	STACK_OSSIGN=$STACK_DIR/bin/ossign
 	export STACK_CONF STACK_OSSIGN STACK_OSS_URL STACK_CREDS STACK_HTTP_PORT
+}
+
+# e2e_jwt_keys (issue 11): an RS256 key pair for auth = jwt, the public
+# half in $STACK_JWT_PEM (0644: whichever user the server runs ossign as
+# reads it), which stack_write_conf names in an [upload jwt] section; the
+# private half signs e2e_jwt_token's tokens and never leaves STACK_DIR.
+e2e_jwt_keys() {
+	STACK_JWT_PEM=
+	(umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	    -out "$STACK_DIR/jwt-private.pem" 2>/dev/null) &&
+	openssl pkey -in "$STACK_DIR/jwt-private.pem" -pubout -out "$STACK_DIR/jwt.pem" \
+	    2>/dev/null && chmod 644 "$STACK_DIR/jwt.pem" &&
+	STACK_JWT_PEM=$STACK_DIR/jwt.pem
+	export STACK_JWT_PEM
+}
+
+# e2e_jwt_token SUB: an RS256 token for SUB, valid for 5 minutes.
+e2e_jwt_token() {
+	local now h p s b64u='openssl base64 -A | tr "+/" "-_" | tr -d "="'
+	now=$(date +%s)
+	h=$(printf '{"alg":"RS256","typ":"JWT"}' | eval "$b64u")
+	p=$(printf '{"sub":"%s","iat":%d,"exp":%d}' "$1" "$now" $((now + 300)) | eval "$b64u")
+	s=$(printf '%s.%s' "$h" "$p" | openssl dgst -sha256 -sign "$STACK_DIR/jwt-private.pem" |
+	    eval "$b64u") || return 1
+	printf '%s.%s.%s\n' "$h" "$p" "$s"
 }
 
 # t_exit_hook (called by common.sh at exit, every process stopped): keep
@@ -264,6 +290,23 @@ print(",".join(u.get("error", {}).get("code", "ok") for u in json.load(open(sys.
 	    "GET .../metrics from 127.0.0.1 reaches ossign (metrics = no: 404)"
 	st=$(http_get "$url/metrics" "$d/m2.out" --interface 127.0.0.2)
 	is "$st" 403 "GET .../metrics from 127.0.0.2: refused by the web server"
+	# 42-43 (issue 11): the server hands ossign the Authorization header
+	# (Apache only when told: CGIPassAuth On in deploy/apache/), so a
+	# Bearer token is a login for auth = jwt, and no token a 401 with its
+	# challenge.
+	if [ -n "${STACK_JWT_PEM:-}" ] && tok=$(e2e_jwt_token carol); then
+		declare -F t_secret >/dev/null && t_secret "$tok"
+		st=$(http_get "$url?upload=jwt&filename=t.txt" "$d/jwt.json" \
+		    -H "Authorization: Bearer $tok")
+		is "$st/$(json_get "$d/jwt.json" dir)" 200/jwt/carol/ \
+		    "auth = jwt: the Bearer token reaches ossign, signed for its sub" ||
+		    diag "$(mask <"$d/jwt.json")"
+		st=$(http_get "$url?upload=jwt&filename=t.txt" "$d/jwt2.json" -u carol:guess)
+		is "$st $(header "$d/jwt2.json.h" WWW-Authenticate)" '401 Bearer realm="ossign"' \
+		    "auth = jwt, Basic credentials instead: 401 with WWW-Authenticate: Bearer"
+	else
+		skip 2 "no RS256 key pair (openssl)"
+	fi
 }
 
 # spool_count: event files in the spool.

@@ -30,6 +30,8 @@
 #                    STACK_CONF_EXTRA, the [upload] sections of STACK_UPLOADS
 #   STACK_UPLOADS    a file whose [upload ...] sections are used
 #                    [deploy/ossign.conf.example]
+#   STACK_JWT_PEM    an RS256 public key: an [upload jwt] section (auth =
+#                    jwt) is added for it (tests/lib/e2e.sh makes one)
 #   STACK_CONF_EXTRA extra global lines for the written config
 #   STACK_OSS_CORS   the OSS emulator's CORS origins            [*]
 #   STACK_OSS_LISTEN the OSS emulator's port          [0: a free one]
@@ -219,6 +221,14 @@ stack_write_conf() {
 		sed -n '/^\[upload /,$p' "$uploads" |
 		    sed -e "s|^callback_url = .*|callback_url = $cburl\\
 callback_insecure = yes|" -e "s|^callback_spool = .*|callback_spool = $STACK_SPOOL|"
+		# issue 11: a section for Bearer tokens (e2e_jwt_keys).
+		if [ -n "${STACK_JWT_PEM:-}" ]; then
+			echo
+			echo "[upload jwt]"
+			echo "key_prefix = jwt/\${user}/"
+			echo "auth = jwt"
+			echo "jwt_key = $STACK_JWT_PEM"
+		fi
 	} >"$file"
 }
 
@@ -279,6 +289,8 @@ _stack_ossign_exec() {
 # site) and deploy/nginx/snippets/ossign.conf (the endpoint it includes)
 # into DIR with the port, root and socket filled in, and a DIR/nginx.conf
 # that includes the site; fails if a substitution found nothing to replace.
+# auth "request:PORT" turns on the auth_request recipe instead of
+# auth_basic, its application at http://127.0.0.1:PORT/auth (issue 11).
 nginx_conf() {
 	local dir=$1 port=$2 sock=$3 www=$4 auth=${5:-} src=$top_srcdir/deploy/nginx
 	local site=$dir/ossign.conf snip=$dir/snippets/ossign.conf
@@ -290,7 +302,22 @@ nginx_conf() {
 	    "$src/ossign.conf" >"$site" || return 1
 	sed -e "s|unix:/run/ossign/ossign.sock;|unix:$sock;|" \
 	    "$src/snippets/ossign.conf" >"$snip" || return 1
-	if [ -n "$auth" ]; then
+	if [ "${auth%%:*}" = request ]; then
+		# The auth_request recipe: its three lines for the one
+		# REMOTE_USER line, and the login check's location.
+		sed -i -e 's|^\([[:space:]]*\)fastcgi_param REMOTE_USER "";|\1#&|' \
+		    -e 's|^\([[:space:]]*\)#\(auth_request .*\)|\1\2|' \
+		    -e 's|^\([[:space:]]*\)#\(auth_request_set .*\)|\1\2|' \
+		    -e 's|^\([[:space:]]*\)#\(fastcgi_param REMOTE_USER \$ossign_user;\)|\1\2|' \
+		    -e '/^#location = \/_ossign_auth {/,/^#}/s|^#||' \
+		    -e "s|proxy_pass http://127.0.0.1:3000/auth;|proxy_pass http://127.0.0.1:${auth#request:}/auth;|" \
+		    "$snip"
+		grep -q '^[[:space:]]*auth_request /_ossign_auth;' "$snip" &&
+		grep -q '^[[:space:]]*fastcgi_param REMOTE_USER \$ossign_user;' "$snip" &&
+		grep -q "^[[:space:]]*proxy_pass http://127.0.0.1:${auth#request:}/auth;" "$snip" &&
+		grep -q '^location = /_ossign_auth {' "$snip" ||
+		    { _stack_fail "deploy/nginx/: auth_request lines not found"; return 1; }
+	elif [ -n "$auth" ]; then
 		# Turn on the commented authentication lines of both files.
 		sed -i -e 's|^\([[:space:]]*\)#auth_basic "|\1auth_basic "|' \
 		    -e "s|^\([[:space:]]*\)#auth_basic_user_file .*|\1auth_basic_user_file $dir/htpasswd;|" \
