@@ -4,7 +4,8 @@
 #  - every entry is byte for byte what GET answers for that file (checked
 #    at one second: the signature depends on the clock), errors per file;
 #  - one clock reading for all (one x-oss-date), a ${uuid} each;
-#  - the CORS preflight allows POST and Content-Type for allowed origins;
+#  - the CORS preflight allows POST, Content-Type and Authorization for
+#    allowed origins;
 #  - batch_max per section;
 #  - against the STS emulator with a cold cache: a batch of 50 files makes
 #    one AssumeRole call and every entry carries the same credential.
@@ -150,7 +151,8 @@ run "$T/env.conf" OPTIONS HTTP_ORIGIN=https://app.example \
     HTTP_ACCESS_CONTROL_REQUEST_METHOD=POST HTTP_ACCESS_CONTROL_REQUEST_HEADERS=content-type
 is "$STATUS" 204 "preflight for a POST from an allowed origin: 204"
 like "$HEAD" $'Access-Control-Allow-Methods: GET, POST, OPTIONS\r' "it allows POST"
-like "$HEAD" $'Access-Control-Allow-Headers: Content-Type\r' "and Content-Type"
+like "$HEAD" $'Access-Control-Allow-Headers: Authorization, Content-Type\r' \
+    "and Content-Type (and Authorization, for a Bearer token)"
 run "$T/env.conf" OPTIONS HTTP_ORIGIN=https://evil.example \
     HTTP_ACCESS_CONTROL_REQUEST_METHOD=POST
 is "$STATUS" 403 "preflight from another origin: 403"

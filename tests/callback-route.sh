@@ -78,8 +78,9 @@ stack_nginx || bail_out "nginx did not start"
 CB_URL=$STACK_URL/ossign/callback
 # The same secret, a section "gone" that asks for callbacks: its tickets
 # are ossign's own, for a section that (here) asks for none.
-cp "$STACK_CONF" "$T/gone.conf"
-printf 'callback_url = %s\ncallback_insecure = yes\n' "$CB_URL" >>"$T/gone.conf"
+# (In the section itself: stack.sh may add sections after it.)
+sed -e "/^\[upload gone\]/a callback_url = $CB_URL\\
+callback_insecure = yes" "$STACK_CONF" >"$T/gone.conf"
 
 # sig NAME ARGS...: `ossign sign ARGS` into $T/NAME.json (the test key).
 sig() {

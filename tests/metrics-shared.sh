@@ -6,12 +6,13 @@
 # through nginx, 100 CGI signatures and 40 CGI batches run at the same
 # time, the counters say exactly that, whether a CGI run or a worker
 # renders them; promtool accepts the live text; the file is 0600 and
-# 4096 bytes; metrics_allow and nginx's allow/deny keep others out.
+# 4096 bytes; a refused login and a rate-limited request are counted;
+# metrics_allow and nginx's allow/deny keep others out.
 . "${top_srcdir:-.}/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/stack.sh"
 need_ossign
 need nginx spawn-fcgi curl python3
-plan 18
+plan 20
 
 N=${METRICS_SHARED_REQUESTS:-2000}
 t_tmpdir
@@ -30,6 +31,11 @@ metrics = yes
 [upload default]
 key_prefix = uploads/
 max_size = 1000
+[upload users]
+key_prefix = users/\${user}/
+[upload limited]
+key_prefix = limited/
+rate_limit = 1/h
 CONF
 cp "$OSSIGN" "$T/ossign" && chmod 755 "$T/ossign"
 
@@ -116,6 +122,19 @@ is "$(metric "$T/m2.txt" 'ossign_signatures_total')" $((N + 180)) \
 promtool check metrics <"$T/m2.txt" >"$T/promtool.log" 2>&1
 ok $? "promtool check metrics accepts the live text" || diag_file "$T/promtool.log"
 is "$(stat -c '%s %a' "$T/cache/metrics")" "4096 600" "cache_dir/metrics: 4096 bytes, 0600"
+
+# ---- refusals by the gate (issue 11), counted too -----------------------------
+cgi QUERY_STRING=upload=users >"$T/out/401" # no REMOTE_USER: 401
+for i in 1 2 3; do
+	cgi QUERY_STRING=upload=limited REMOTE_ADDR=192.0.2.$i >"$T/out/lim-$i-a"
+	cgi QUERY_STRING=upload=limited REMOTE_ADDR=192.0.2.$i >"$T/out/lim-$i-b"
+done
+cgi REQUEST_URI=/x/metrics REMOTE_ADDR=127.0.0.1 >"$T/m-gate.raw"
+sed '1,/^\r$/d' "$T/m-gate.raw" >"$T/m3.txt"
+is "$(head -n 1 "$T/out/401") $(metric "$T/m3.txt" 'ossign_auth_refused_total{method="remote_user"}')" \
+    "Status: 401 Unauthorized"$'\r'" 1" "a refused login is counted (auth_refused, remote_user)"
+is "$(grep -l '^Status: 429' "$T"/out/lim-* | wc -l) $(metric "$T/m3.txt" 'ossign_rate_limited_total')" "3 3" \
+    "three clients over rate_limit = 1/h: three 429s, counted (rate_limited)"
 
 # ---- who may read them -------------------------------------------------------
 cgi REQUEST_URI=/x/metrics REMOTE_ADDR=192.0.2.10 >"$T/m-403.raw"
