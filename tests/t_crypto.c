@@ -60,8 +60,9 @@ main(void)
 	{
 		unsigned char key[16], msg[300], want[8];
 		unsigned long long h;
-		EVP_MAC *mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
-		EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+		EVP_MAC *sipmac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
+		EVP_MAC_CTX *ctx = sipmac != NULL ?
+		    EVP_MAC_CTX_new(sipmac) : NULL;
 		size_t i, n, bad = 0, outl, size = 8;
 		OSSL_PARAM params[2];
 
@@ -93,7 +94,7 @@ main(void)
 		ok(ctx != NULL && bad == 0, "siphash24 agrees with OpenSSL's "
 		    "SIPHASH on 300 lengths and keys (%zu differences)", bad);
 		EVP_MAC_CTX_free(ctx);
-		EVP_MAC_free(mac);
+		EVP_MAC_free(sipmac);
 	}
 	return tap_done();
 }

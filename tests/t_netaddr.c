@@ -26,10 +26,10 @@ key_of(const char *s)
 static const char *
 client(const char *ra, const char *xff, const char *trusted)
 {
-	static char buf[NETADDR_KEY_LEN];
+	static char buf[NETADDR_KEY_LEN], why[128];
 	struct netaddr_cidr list[8];
 	struct netaddr a;
-	char copy[256], *w, *save = NULL, why[128];
+	char copy[256], *w, *save = NULL;
 	size_t n = 0;
 
 	snprintf(copy, sizeof(copy), "%s", trusted);

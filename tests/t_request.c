@@ -126,7 +126,7 @@ main(void)
 
 	/* request_read: the same variables from CGI and FastCGI. */
 	{
-		static char big[LIMIT_REQ_AUTHZ + 2];
+		static char longv[LIMIT_REQ_AUTHZ + 2];
 		static char bigauth[LIMIT_REQ_AUTHZ + 32];
 		const char *env1[] = { "REQUEST_METHOD=POST",
 		    "QUERY_STRING=a=1", "REQUEST_URI=/ossign/s3/params?a=1",
@@ -160,17 +160,17 @@ main(void)
 		    "/cgi-bin/ossign/s3/multipart/X") == 0 &&
 		    r.path_src == REQUEST_PATH_SCRIPT,
 		    "read: no REQUEST_URI: SCRIPT_NAME + PATH_INFO");
-		memset(big, 'a', sizeof(big) - 1);
+		memset(longv, 'a', sizeof(longv) - 1);
 		snprintf(bigauth, sizeof(bigauth), "HTTP_AUTHORIZATION=Bearer "
-		    "%s", big);
+		    "%s", longv);
 		request_read(&r, getvar, (void *)env3);
 		ok(r.authorization == NULL && r.toolong ==
 		    (1u << REQUEST_VAR_AUTHORIZATION) && r.path[0] == '\0' &&
 		    r.path_src == REQUEST_PATH_NONE,
 		    "read: Authorization over its cap is left out and flagged");
-		big[LIMIT_REQ_PATH + 1] = '\0';
-		big[0] = '/';
-		snprintf(bigauth, sizeof(bigauth), "REQUEST_URI=%s", big);
+		longv[LIMIT_REQ_PATH + 1] = '\0';
+		longv[0] = '/';
+		snprintf(bigauth, sizeof(bigauth), "REQUEST_URI=%s", longv);
 		request_read(&r, getvar, (void *)env3);
 		ok(r.path[0] == '\0' && r.toolong ==
 		    (1u << REQUEST_VAR_PATH), "read: a path over "
