@@ -526,15 +526,13 @@ main(int argc, char *argv[])
 	if ((r.secret = secret_new(conf->secret_file, conf->cache_dir)) ==
 	    NULL || (r.cbkeys = cbkey_new(conf)) == NULL) {
 		fprintf(stderr, "ossign: out of memory\n");
-		goto out;
+		goto stop;
 	}
+	/* A CGI still answers when these fail: 4xx for bad requests, else 503. */
 	if ((r.creds = creds_source_new(conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ossign: %s: %s\n", conf->path, err);
-		/* A CGI still answers: 4xx for bad requests, else 503. */
-		if (mode == 1) {
-			secret_free(r.secret);
-			goto out;
-		}
+		if (mode == 1)
+			goto stop;
 	}
 	/*
 	 * Key files and the rate table: FastCGI before it forks, so a bad
@@ -544,10 +542,8 @@ main(int argc, char *argv[])
 	if ((r.gate = gate_new(conf, mode == 1 ? GATE_START : 0, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, "ossign: %s\n", err);
-		if (mode == 1) {
-			creds_source_free(r.creds);
-			goto out;
-		}
+		if (mode == 1)
+			goto stop;
 	}
 	r.metrics = metrics_open(conf);
 	if (r.creds != NULL)
@@ -556,6 +552,7 @@ main(int argc, char *argv[])
 		rc = responder_fcgi(&r, fd, (int)workers) == 0 ? 0 : 1;
 	else
 		rc = responder_cgi(&r) == 0 ? 0 : 1;
+stop:
 	gate_free(r.gate);
 	creds_source_free(r.creds);
 	secret_free(r.secret);
