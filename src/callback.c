@@ -11,6 +11,7 @@
 
 #include "callback.h"
 #include "crypto.h"
+#include "jsonr.h"
 #include "util.h"
 
 const char *const callback_body_types[CALLBACK_BODY__MAX] = {
@@ -327,8 +328,9 @@ callback_buf_add(struct callback_buf *b, const char *s, size_t n)
 
 /*
  * A template filled with stand-ins: a string variable as the JSON string
- * "\u0000NAME" (a template holding "\u0000" itself is refused first, so
- * no constant looks like one), a number as 0.
+ * "\u0001NAME", a number as 0.  A template holding "\u0001" itself is
+ * refused first, and a raw 0x01 is a control byte, so no constant looks
+ * like a stand-in.  (Not "\u0000": jsonr refuses it.)
  */
 static int
 callback_put_standin(void *arg, const char *s, size_t n, int var)
@@ -343,76 +345,23 @@ callback_put_standin(void *arg, const char *s, size_t n, int var)
 	name = callback_known[var].name;
 	if (strncmp(name, "x:", 2) == 0)
 		name += 2;
-	return callback_buf_add(b, "\"\\u0000", 7) == -1 ||
+	return callback_buf_add(b, "\"\\u0001", 7) == -1 ||
 	    callback_buf_add(b, name, strlen(name)) == -1 ||
 	    callback_buf_add(b, "\"", 1) == -1 ? -1 : 0;
 }
 
 /*
- * What json-c's strict mode still lets through, and the members of the
- * top-level object.  s[0..len) is JSON json-c accepted; outside strings
- * only structure, numbers and true/false/null may appear (no 'single
- * quotes', no NaN), inside them no raw control byte.  Returns the number
- * of ':' outside strings at depth 1 (json-c keeps only the last of
- * repeated names, so comparing with its count finds them), or -1.
+ * Strict JSON (jsonr.h): one object of at most LIMIT_CB_BODY bytes,
+ * nothing after it but spaces, no name twice.  NULL if not.
  */
-static long
-callback_json_scan(const char *s, size_t len)
-{
-	size_t i;
-	long n = 0;
-	int depth = 0, str = 0;
-
-	for (i = 0; i < len; i++) {
-		if (str) {
-			if ((unsigned char)s[i] < 0x20)
-				return -1;
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				str = 0;
-		} else if (s[i] == '"')
-			str = 1;
-		else if (s[i] == '{' || s[i] == '[')
-			depth++;
-		else if (s[i] == '}' || s[i] == ']')
-			depth--;
-		else if (s[i] == ':' && depth == 1)
-			n++;
-		else if (strchr(" \t\r\n,:0123456789+-.eEtrufalsn", s[i]) ==
-		    NULL)
-			return -1;
-	}
-	return n;
-}
-
-/* Strict JSON: one object, nothing after it but spaces.  NULL if not. */
 static json_object *
-callback_json_object(const char *s, size_t len, int depth)
+callback_json_object(const char *s, size_t len)
 {
-	json_tokener *tok;
-	json_object *j;
-	size_t end;
+	char why[80];
 
-	if (len == 0 || len > LIMIT_CB_BODY || memchr(s, '\0', len) != NULL ||
-	    (tok = json_tokener_new_ex(depth)) == NULL)
+	if (len == 0 || len > LIMIT_CB_BODY)
 		return NULL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_VALIDATE_UTF8);
-	j = json_tokener_parse_ex(tok, s, (int)len);
-	if (j != NULL) {
-		end = json_tokener_get_parse_end(tok);
-		while (end < len && strchr(" \t\r\n", s[end]) != NULL)
-			end++;
-		if (end != len || !json_object_is_type(j, json_type_object) ||
-		    callback_json_scan(s, len) !=
-		    (long)json_object_object_length(j)) {
-			json_object_put(j);
-			j = NULL;
-		}
-	}
-	json_tokener_free(tok);
-	return j;
+	return jsonr_parse(s, len, LIMIT_CB_JSON_DEPTH, why, sizeof(why));
 }
 
 /* The required fields: "object" = ${object}, "ossign_X" = ${x:ossign_X}. */
@@ -433,14 +382,14 @@ callback_tpl_json(const char *tpl, char *err, size_t errlen)
 	int rc = -1;
 
 	for (s = tpl; (s = strchr(s, '\\')) != NULL; s++)
-		if (strncasecmp(s, "\\u0000", 6) == 0)
+		if (strncasecmp(s, "\\u0000", 6) == 0 ||
+		    strncasecmp(s, "\\u0001", 6) == 0)
 			return callback_fail(err, errlen, "callback_body: "
-			    "\\u0000 in the template");
+			    "\\u0000 or \\u0001 in the template");
 	if (callback_tpl_scan(tpl, callback_put_standin, &b, err, errlen) ==
 	    -1)
 		goto out;
-	if ((j = callback_json_object(b.s, b.len, LIMIT_CB_JSON_DEPTH)) ==
-	    NULL) {
+	if ((j = callback_json_object(b.s, b.len)) == NULL) {
 		callback_fail(err, errlen, "callback_body: not a JSON object "
 		    "once OSS fills the variables in, or a name repeated (a "
 		    "string variable brings its own quotes: "
@@ -452,7 +401,7 @@ callback_tpl_json(const char *tpl, char *err, size_t errlen)
 		if (!json_object_object_get_ex(j, s, &m) ||
 		    !json_object_is_type(m, json_type_string) ||
 		    (size_t)json_object_get_string_len(m) != 1 + strlen(s) ||
-		    memcmp(json_object_get_string(m), "\0", 1) != 0 ||
+		    memcmp(json_object_get_string(m), "\1", 1) != 0 ||
 		    memcmp(json_object_get_string(m) + 1, s, strlen(s)) != 0) {
 			callback_fail(err, errlen, "callback_body: needs "
 			    "\"%s\":${%s%s} at the top level", s,
@@ -814,7 +763,7 @@ callback_parse_json(struct callback_vars *vars, const char *body, size_t len)
 	size_t tlen;
 	enum callback_err e = CALLBACK_OK;
 
-	if ((j = callback_json_object(body, len, LIMIT_CB_JSON_DEPTH)) == NULL)
+	if ((j = callback_json_object(body, len)) == NULL)
 		return CALLBACK_MALFORMED;
 	if (json_object_object_length(j) > LIMIT_CB_VARS) {
 		json_object_put(j);
