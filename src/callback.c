@@ -12,6 +12,7 @@
 #include "callback.h"
 #include "crypto.h"
 #include "jsonr.h"
+#include "sbuf.h"
 #include "util.h"
 
 const char *const callback_body_types[CALLBACK_BODY__MAX] = {
@@ -300,32 +301,6 @@ callback_tpl_scan(const char *tpl, int (*put)(void *, const char *, size_t,
 	return 0;
 }
 
-struct callback_buf {
-	char	*s;
-	size_t	 len, cap;
-};
-
-static int
-callback_buf_add(struct callback_buf *b, const char *s, size_t n)
-{
-	char *ns;
-	size_t cap;
-
-	if (n >= b->cap - b->len || b->s == NULL) {
-		cap = b->cap > 0 ? b->cap : 256;
-		while (cap - b->len <= n)
-			cap *= 2;
-		if ((ns = realloc(b->s, cap)) == NULL)
-			return -1;
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
-}
-
 /*
  * A template filled with stand-ins: a string variable as the JSON string
  * "\u0001NAME", a number as 0.  A template holding "\u0001" itself is
@@ -335,19 +310,22 @@ callback_buf_add(struct callback_buf *b, const char *s, size_t n)
 static int
 callback_put_standin(void *arg, const char *s, size_t n, int var)
 {
-	struct callback_buf *b = arg;
+	struct sbuf *b = arg;
 	const char *name;
 
 	if (var < 0)
-		return callback_buf_add(b, s, n);
-	if (callback_known[var].number)
-		return callback_buf_add(b, "0", 1);
-	name = callback_known[var].name;
-	if (strncmp(name, "x:", 2) == 0)
-		name += 2;
-	return callback_buf_add(b, "\"\\u0001", 7) == -1 ||
-	    callback_buf_add(b, name, strlen(name)) == -1 ||
-	    callback_buf_add(b, "\"", 1) == -1 ? -1 : 0;
+		sbuf_add(b, s, n);
+	else if (callback_known[var].number)
+		sbuf_str(b, "0");
+	else {
+		name = callback_known[var].name;
+		if (strncmp(name, "x:", 2) == 0)
+			name += 2;
+		sbuf_str(b, "\"\\u0001");
+		sbuf_str(b, name);
+		sbuf_str(b, "\"");
+	}
+	return b->oom ? -1 : 0;
 }
 
 /*
@@ -375,7 +353,7 @@ callback_required(size_t i)
 static int
 callback_tpl_json(const char *tpl, char *err, size_t errlen)
 {
-	struct callback_buf b = { NULL, 0, 0 };
+	struct sbuf b = { 0 };
 	json_object *j = NULL, *m;
 	const char *s;
 	size_t i;
@@ -389,7 +367,7 @@ callback_tpl_json(const char *tpl, char *err, size_t errlen)
 	if (callback_tpl_scan(tpl, callback_put_standin, &b, err, errlen) ==
 	    -1)
 		goto out;
-	if ((j = callback_json_object(b.s, b.len)) == NULL) {
+	if ((j = callback_json_object(b.p, b.len)) == NULL) {
 		callback_fail(err, errlen, "callback_body: not a JSON object "
 		    "once OSS fills the variables in, or a name repeated (a "
 		    "string variable brings its own quotes: "
@@ -412,7 +390,7 @@ callback_tpl_json(const char *tpl, char *err, size_t errlen)
 	rc = 0;
 out:
 	json_object_put(j);
-	free(b.s);
+	sbuf_free(&b);
 	return rc;
 }
 
@@ -602,25 +580,24 @@ callback_mac(const void *secret, size_t secretlen, const char *bucket,
     char out[CALLBACK_TICKET_LEN + 1])
 {
 	static const char domain[] = "ossign-callback-v1";
-	struct callback_buf b = { NULL, 0, 0 };
+	struct sbuf b = { 0 };
 	unsigned char mac[CRYPTO_SHA256_LEN];
 	size_t i;
 	int rc = -1;
 
-	if (callback_buf_add(&b, domain, sizeof(domain)) == -1 ||
-	    callback_buf_add(&b, bucket, strlen(bucket) + 1) == -1)
-		goto out;
+	sbuf_add(&b, domain, sizeof(domain));
+	sbuf_add(&b, bucket, strlen(bucket) + 1);
 	for (i = 0; i < CALLBACK_VAR_TICKET; i++)
-		if (callback_buf_add(&b, vals[i], strlen(vals[i]) + 1) == -1)
-			goto out;
-	if (crypto_hmac_sha256(secret, secretlen, b.s, b.len, mac) == -1)
+		sbuf_add(&b, vals[i], strlen(vals[i]) + 1);
+	if (b.oom ||
+	    crypto_hmac_sha256(secret, secretlen, b.p, b.len, mac) == -1)
 		goto out;
 	memcpy(out, "v1.", 3);
 	crypto_hex(mac, sizeof(mac), out + 3);
 	rc = 0;
 out:
 	crypto_wipe(mac, sizeof(mac));
-	free(b.s);
+	sbuf_free(&b);
 	return rc;
 }
 
@@ -940,7 +917,7 @@ callback_ticket_check(const struct callback_vars *vars, const char *bucket,
 	const char *vals[CALLBACK_VAR__MAX];
 	char want[CALLBACK_TICKET_LEN + 1], canon[25];
 	unsigned char id[CRYPTO_SHA256_LEN];
-	struct callback_buf b = { NULL, 0, 0 };
+	struct sbuf b = { 0 };
 	time_t exp;
 	size_t i;
 	int prefix;
@@ -994,15 +971,14 @@ callback_ticket_check(const struct callback_vars *vars, const char *bucket,
 	    strcmp(obj->value, vals[CALLBACK_VAR_KEY]) != 0)
 		return CALLBACK_WRONG_OBJECT;
 
-	if (callback_buf_add(&b, event_domain, sizeof(event_domain)) == -1 ||
-	    callback_buf_add(&b, vals[CALLBACK_VAR_TICKET],
-	    CALLBACK_TICKET_LEN + 1) == -1 ||
-	    callback_buf_add(&b, obj->value, obj->len) == -1 ||
-	    crypto_sha256(b.s, b.len, id) == -1) {
-		free(b.s);
+	sbuf_add(&b, event_domain, sizeof(event_domain));
+	sbuf_add(&b, vals[CALLBACK_VAR_TICKET], CALLBACK_TICKET_LEN + 1);
+	sbuf_add(&b, obj->value, obj->len);
+	if (b.oom || crypto_sha256(b.p, b.len, id) == -1) {
+		sbuf_free(&b);
 		return CALLBACK_INTERNAL;
 	}
-	free(b.s);
+	sbuf_free(&b);
 	if (strcmp(vals[CALLBACK_VAR_USER], CALLBACK_NO_USER) != 0)
 		memcpy(ev->user, vals[CALLBACK_VAR_USER],
 		    vv[CALLBACK_VAR_USER]->len + 1);
