@@ -11,6 +11,8 @@
 
 #include "callback.h"
 #include "crypto.h"
+#include "jsonr.h"
+#include "sbuf.h"
 #include "util.h"
 
 const char *const callback_body_types[CALLBACK_BODY__MAX] = {
@@ -299,120 +301,45 @@ callback_tpl_scan(const char *tpl, int (*put)(void *, const char *, size_t,
 	return 0;
 }
 
-struct callback_buf {
-	char	*s;
-	size_t	 len, cap;
-};
-
-static int
-callback_buf_add(struct callback_buf *b, const char *s, size_t n)
-{
-	char *ns;
-	size_t cap;
-
-	if (n >= b->cap - b->len || b->s == NULL) {
-		cap = b->cap > 0 ? b->cap : 256;
-		while (cap - b->len <= n)
-			cap *= 2;
-		if ((ns = realloc(b->s, cap)) == NULL)
-			return -1;
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
-}
-
 /*
  * A template filled with stand-ins: a string variable as the JSON string
- * "\u0000NAME" (a template holding "\u0000" itself is refused first, so
- * no constant looks like one), a number as 0.
+ * "\u0001NAME", a number as 0.  A template holding "\u0001" itself is
+ * refused first, and a raw 0x01 is a control byte, so no constant looks
+ * like a stand-in.  (Not "\u0000": jsonr refuses it.)
  */
 static int
 callback_put_standin(void *arg, const char *s, size_t n, int var)
 {
-	struct callback_buf *b = arg;
+	struct sbuf *b = arg;
 	const char *name;
 
 	if (var < 0)
-		return callback_buf_add(b, s, n);
-	if (callback_known[var].number)
-		return callback_buf_add(b, "0", 1);
-	name = callback_known[var].name;
-	if (strncmp(name, "x:", 2) == 0)
-		name += 2;
-	return callback_buf_add(b, "\"\\u0000", 7) == -1 ||
-	    callback_buf_add(b, name, strlen(name)) == -1 ||
-	    callback_buf_add(b, "\"", 1) == -1 ? -1 : 0;
+		sbuf_add(b, s, n);
+	else if (callback_known[var].number)
+		sbuf_str(b, "0");
+	else {
+		name = callback_known[var].name;
+		if (strncmp(name, "x:", 2) == 0)
+			name += 2;
+		sbuf_str(b, "\"\\u0001");
+		sbuf_str(b, name);
+		sbuf_str(b, "\"");
+	}
+	return b->oom ? -1 : 0;
 }
 
 /*
- * What json-c's strict mode still lets through, and the members of the
- * top-level object.  s[0..len) is JSON json-c accepted; outside strings
- * only structure, numbers and true/false/null may appear (no 'single
- * quotes', no NaN), inside them no raw control byte.  Returns the number
- * of ':' outside strings at depth 1 (json-c keeps only the last of
- * repeated names, so comparing with its count finds them), or -1.
+ * Strict JSON (jsonr.h): one object of at most LIMIT_CB_BODY bytes,
+ * nothing after it but spaces, no name twice.  NULL if not.
  */
-static long
-callback_json_scan(const char *s, size_t len)
-{
-	size_t i;
-	long n = 0;
-	int depth = 0, str = 0;
-
-	for (i = 0; i < len; i++) {
-		if (str) {
-			if ((unsigned char)s[i] < 0x20)
-				return -1;
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				str = 0;
-		} else if (s[i] == '"')
-			str = 1;
-		else if (s[i] == '{' || s[i] == '[')
-			depth++;
-		else if (s[i] == '}' || s[i] == ']')
-			depth--;
-		else if (s[i] == ':' && depth == 1)
-			n++;
-		else if (strchr(" \t\r\n,:0123456789+-.eEtrufalsn", s[i]) ==
-		    NULL)
-			return -1;
-	}
-	return n;
-}
-
-/* Strict JSON: one object, nothing after it but spaces.  NULL if not. */
 static json_object *
-callback_json_object(const char *s, size_t len, int depth)
+callback_json_object(const char *s, size_t len)
 {
-	json_tokener *tok;
-	json_object *j;
-	size_t end;
+	char why[80];
 
-	if (len == 0 || len > LIMIT_CB_BODY || memchr(s, '\0', len) != NULL ||
-	    (tok = json_tokener_new_ex(depth)) == NULL)
+	if (len == 0 || len > LIMIT_CB_BODY)
 		return NULL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_VALIDATE_UTF8);
-	j = json_tokener_parse_ex(tok, s, (int)len);
-	if (j != NULL) {
-		end = json_tokener_get_parse_end(tok);
-		while (end < len && strchr(" \t\r\n", s[end]) != NULL)
-			end++;
-		if (end != len || !json_object_is_type(j, json_type_object) ||
-		    callback_json_scan(s, len) !=
-		    (long)json_object_object_length(j)) {
-			json_object_put(j);
-			j = NULL;
-		}
-	}
-	json_tokener_free(tok);
-	return j;
+	return jsonr_parse(s, len, LIMIT_CB_JSON_DEPTH, why, sizeof(why));
 }
 
 /* The required fields: "object" = ${object}, "ossign_X" = ${x:ossign_X}. */
@@ -426,21 +353,21 @@ callback_required(size_t i)
 static int
 callback_tpl_json(const char *tpl, char *err, size_t errlen)
 {
-	struct callback_buf b = { NULL, 0, 0 };
+	struct sbuf b = { 0 };
 	json_object *j = NULL, *m;
 	const char *s;
 	size_t i;
 	int rc = -1;
 
 	for (s = tpl; (s = strchr(s, '\\')) != NULL; s++)
-		if (strncasecmp(s, "\\u0000", 6) == 0)
+		if (strncasecmp(s, "\\u0000", 6) == 0 ||
+		    strncasecmp(s, "\\u0001", 6) == 0)
 			return callback_fail(err, errlen, "callback_body: "
-			    "\\u0000 in the template");
+			    "\\u0000 or \\u0001 in the template");
 	if (callback_tpl_scan(tpl, callback_put_standin, &b, err, errlen) ==
 	    -1)
 		goto out;
-	if ((j = callback_json_object(b.s, b.len, LIMIT_CB_JSON_DEPTH)) ==
-	    NULL) {
+	if ((j = callback_json_object(b.p, b.len)) == NULL) {
 		callback_fail(err, errlen, "callback_body: not a JSON object "
 		    "once OSS fills the variables in, or a name repeated (a "
 		    "string variable brings its own quotes: "
@@ -452,7 +379,7 @@ callback_tpl_json(const char *tpl, char *err, size_t errlen)
 		if (!json_object_object_get_ex(j, s, &m) ||
 		    !json_object_is_type(m, json_type_string) ||
 		    (size_t)json_object_get_string_len(m) != 1 + strlen(s) ||
-		    memcmp(json_object_get_string(m), "\0", 1) != 0 ||
+		    memcmp(json_object_get_string(m), "\1", 1) != 0 ||
 		    memcmp(json_object_get_string(m) + 1, s, strlen(s)) != 0) {
 			callback_fail(err, errlen, "callback_body: needs "
 			    "\"%s\":${%s%s} at the top level", s,
@@ -463,7 +390,7 @@ callback_tpl_json(const char *tpl, char *err, size_t errlen)
 	rc = 0;
 out:
 	json_object_put(j);
-	free(b.s);
+	sbuf_free(&b);
 	return rc;
 }
 
@@ -653,25 +580,24 @@ callback_mac(const void *secret, size_t secretlen, const char *bucket,
     char out[CALLBACK_TICKET_LEN + 1])
 {
 	static const char domain[] = "ossign-callback-v1";
-	struct callback_buf b = { NULL, 0, 0 };
+	struct sbuf b = { 0 };
 	unsigned char mac[CRYPTO_SHA256_LEN];
 	size_t i;
 	int rc = -1;
 
-	if (callback_buf_add(&b, domain, sizeof(domain)) == -1 ||
-	    callback_buf_add(&b, bucket, strlen(bucket) + 1) == -1)
-		goto out;
+	sbuf_add(&b, domain, sizeof(domain));
+	sbuf_add(&b, bucket, strlen(bucket) + 1);
 	for (i = 0; i < CALLBACK_VAR_TICKET; i++)
-		if (callback_buf_add(&b, vals[i], strlen(vals[i]) + 1) == -1)
-			goto out;
-	if (crypto_hmac_sha256(secret, secretlen, b.s, b.len, mac) == -1)
+		sbuf_add(&b, vals[i], strlen(vals[i]) + 1);
+	if (b.oom ||
+	    crypto_hmac_sha256(secret, secretlen, b.p, b.len, mac) == -1)
 		goto out;
 	memcpy(out, "v1.", 3);
 	crypto_hex(mac, sizeof(mac), out + 3);
 	rc = 0;
 out:
 	crypto_wipe(mac, sizeof(mac));
-	free(b.s);
+	sbuf_free(&b);
 	return rc;
 }
 
@@ -814,7 +740,7 @@ callback_parse_json(struct callback_vars *vars, const char *body, size_t len)
 	size_t tlen;
 	enum callback_err e = CALLBACK_OK;
 
-	if ((j = callback_json_object(body, len, LIMIT_CB_JSON_DEPTH)) == NULL)
+	if ((j = callback_json_object(body, len)) == NULL)
 		return CALLBACK_MALFORMED;
 	if (json_object_object_length(j) > LIMIT_CB_VARS) {
 		json_object_put(j);
@@ -991,7 +917,7 @@ callback_ticket_check(const struct callback_vars *vars, const char *bucket,
 	const char *vals[CALLBACK_VAR__MAX];
 	char want[CALLBACK_TICKET_LEN + 1], canon[25];
 	unsigned char id[CRYPTO_SHA256_LEN];
-	struct callback_buf b = { NULL, 0, 0 };
+	struct sbuf b = { 0 };
 	time_t exp;
 	size_t i;
 	int prefix;
@@ -1045,15 +971,14 @@ callback_ticket_check(const struct callback_vars *vars, const char *bucket,
 	    strcmp(obj->value, vals[CALLBACK_VAR_KEY]) != 0)
 		return CALLBACK_WRONG_OBJECT;
 
-	if (callback_buf_add(&b, event_domain, sizeof(event_domain)) == -1 ||
-	    callback_buf_add(&b, vals[CALLBACK_VAR_TICKET],
-	    CALLBACK_TICKET_LEN + 1) == -1 ||
-	    callback_buf_add(&b, obj->value, obj->len) == -1 ||
-	    crypto_sha256(b.s, b.len, id) == -1) {
-		free(b.s);
+	sbuf_add(&b, event_domain, sizeof(event_domain));
+	sbuf_add(&b, vals[CALLBACK_VAR_TICKET], CALLBACK_TICKET_LEN + 1);
+	sbuf_add(&b, obj->value, obj->len);
+	if (b.oom || crypto_sha256(b.p, b.len, id) == -1) {
+		sbuf_free(&b);
 		return CALLBACK_INTERNAL;
 	}
-	free(b.s);
+	sbuf_free(&b);
 	if (strcmp(vals[CALLBACK_VAR_USER], CALLBACK_NO_USER) != 0)
 		memcpy(ev->user, vals[CALLBACK_VAR_USER],
 		    vv[CALLBACK_VAR_USER]->len + 1);

@@ -184,7 +184,8 @@ const char	*callback_err_message(enum callback_err);
 
 struct callback_var_value {
 	char		*name;
-	char		*value;		/* NUL-terminated; may hold NULs */
+	char		*value;		/* NUL-terminated; never holds a NUL
+					   (no \u0000 in JSON, no %00) */
 	size_t		 len;
 	int		 is_string;	/* JSON: a string (else the JSON text
 					   of a number, object...); form: 1 */
@@ -200,8 +201,9 @@ struct callback_vars {
 /*
  * Parse a callback body per content_type (its media type, any
  * parameters ignored; NULL is OSS's default, a form): a JSON object
- * (strict, UTF-8, depth LIMIT_CB_JSON_DEPTH, no duplicate names, nothing
- * after it but spaces) or application/x-www-form-urlencoded ('+' is a
+ * read by jsonr_parse (strict RFC 8259, UTF-8, no \u0000, depth
+ * LIMIT_CB_JSON_DEPTH, no name twice in any object, nothing after it but
+ * spaces) or application/x-www-form-urlencoded ('+' is a
  * space, escapes valid, no %00, no duplicate names).  On CALLBACK_OK *out
  * is new (free with callback_vars_free).
  */

@@ -130,7 +130,8 @@ cbdeliver_spool(const char *dir, const char *id, const char *json,
 	return r == -1 ? -1 : 0;
 }
 
-/* The application's answer must be a JSON object (OSS wants JSON). */
+/* A 2xx answer is taken; cbdeliver_forward then wants a JSON object
+   (OSS relays it to the browser). */
 static enum http_verdict
 cbdeliver_judge(void *arg, const struct http_response *resp)
 {

@@ -9,13 +9,6 @@
 #include "crypto.h"
 #include "util.h"
 
-/* A json-c string of len bytes (it may hold a NUL: kept as \u0000). */
-static json_object *
-cbevent_str(const char *s, size_t len)
-{
-	return json_object_new_string_len(s, (int)len);
-}
-
 /* 1 when name is one of ossign's own variables (summed up elsewhere). */
 static int
 cbevent_own(const char *name)
@@ -55,7 +48,8 @@ cbevent_vars(const struct callback_vars *vars)
 		if (cbevent_own(vv->name))
 			continue;
 		/* Not a string: JSON text callback_body_parse checked. */
-		v = vv->is_string ? cbevent_str(vv->value, vv->len) :
+		v = vv->is_string ?
+		    json_object_new_string_len(vv->value, (int)vv->len) :
 		    json_tokener_parse(vv->value);
 		/* json-c's null is NULL: only "null" may come back so. */
 		if (v == NULL && (vv->is_string ||

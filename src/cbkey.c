@@ -1,18 +1,14 @@
 /* OSS's callback public keys, loaded once; see cbkey.h. */
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cbkey.h"
 #include "crypto.h"
 #include "http.h"
 #include "limit.h"
 #include "olog.h"
+#include "secretfile.h"
 #include "statedir.h"
 
 #define CBKEY_PINNED	"callback_public_key"
@@ -75,61 +71,25 @@ cbkey_free(struct cbkey_store *s)
 	free(s);
 }
 
-/* A public key file: regular, at most LIMIT_CB_PEM bytes, into buf. */
-static int
-cbkey_read(const char *path, char *buf, size_t bufsz, size_t *len, char *err,
-    size_t errlen)
-{
-	struct stat st;
-	ssize_t r;
-	size_t got = 0;
-	int fd, rc = -1;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		goto out;
-	}
-	if (st.st_size >= (off_t)bufsz) {
-		snprintf(err, errlen, "%s: larger than %zu bytes", path,
-		    bufsz - 1);
-		goto out;
-	}
-	while (got < bufsz - 1) {
-		r = read(fd, buf + got, bufsz - 1 - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	buf[got] = '\0';
-	*len = got;
-	rc = 0;
-out:
-	close(fd);
-	return rc;
-}
-
-/* The key in the file at path, or NULL with err filled. */
+/*
+ * The key in the file at path, or NULL with err filled.  The file is
+ * trusted as a JWT public key is (secretfile.h): a regular file, not a
+ * symlink, owned by ossign's user or root, writable by no one else.
+ */
 static struct cbverify_key *
 cbkey_load(const char *path, char *err, size_t errlen)
 {
 	struct cbverify_key *k = NULL;
-	char pem[LIMIT_CB_PEM + 1], why[LIMIT_ERRMSG];
-	size_t len;
+	struct secretfile sf;
+	char why[LIMIT_ERRMSG];
 
-	if (cbkey_read(path, pem, sizeof(pem), &len, err, errlen) == -1)
+	memset(&sf, 0, sizeof(sf));
+	if (secretfile_read(path, "key file", LIMIT_CB_PEM,
+	    SECRETFILE_TEXT | SECRETFILE_PUBLIC, &sf, err, errlen) == -1)
 		return NULL;
-	if ((k = cbverify_key_new(pem, len, why, sizeof(why))) == NULL)
+	if ((k = cbverify_key_new(sf.data, sf.len, why, sizeof(why))) == NULL)
 		snprintf(err, errlen, "%s: %s", path, why);
+	secretfile_clear(&sf);
 	return k;
 }
 

@@ -3,6 +3,8 @@
  * per process and kept:
  *   - callback_public_key = FILE pins one key for every allowed key URL
  *     (tests sign with a key of their own; an operator may pin a copy);
+ *     it and the shipped key are read with secretfile.h's
+ *     SECRETFILE_PUBLIC rules (no symlink, writable by its owner only);
  *   - otherwise OSS's published URL (https or http) is the key shipped
  *     with ossign (DEFAULT_CB_KEY_FILE, data/callback_pub_key_v1.pem): no
  *     fetch, ever;

@@ -37,7 +37,10 @@ key_name = uuid
 auth = jwt
 CONF
 # OSS's callbacks (issue 10), checked with OSS's own key (a global key).
-sed -i "/^cors_origins/a callback_public_key = $top_srcdir/data/callback_pub_key_v1.pem" "$T/ossign.conf"
+# (A copy: callback_public_key must be writable by its owner only, and a
+# checkout made under umask 002 is not.)
+cp "$top_srcdir/data/callback_pub_key_v1.pem" "$T/cb.pem" && chmod 644 "$T/cb.pem"
+sed -i "/^cors_origins/a callback_public_key = $T/cb.pem" "$T/ossign.conf"
 # auth = jwt (issue 11): a secret file, hostile Authorization headers.
 head -c 32 /dev/urandom >"$T/jwt.key" && chmod 600 "$T/jwt.key"
 echo "jwt_key = hs256:$T/jwt.key" >>"$T/ossign.conf"

@@ -5,7 +5,7 @@
 # (tests/data/oss-post-v4.json, computed with the ali-oss npm package).
 . "${top_srcdir:-.}/tests/lib/common.sh"
 t_tmpdir
-plan 26
+plan 28
 
 run() { $OSSIGN_WRAP "$OSSIGN" "$@"; }
 vec() { python3 -c 'import json,sys
@@ -67,6 +67,14 @@ is "$st:$out" "1:ossign: $T/user.conf:4: key_prefix: \${user} must be followed b
     "-t refuses \${user} not followed by /, naming file and line"
 out=$(run -c "$T/missing.conf" -t 2>&1)
 like "$out" "missing.conf: No such file" "a missing file is named"
+# callback_public_key is trusted as jwt_key is: nobody else may write it.
+cp "$top_srcdir/data/callback_pub_key_v1.pem" "$T/cb.pem" && chmod 644 "$T/cb.pem"
+printf 'bucket = b12\nregion = cn-hangzhou\ncallback_public_key = %s\n' "$T/cb.pem" >"$T/cb.conf"
+is "$(run -c "$T/cb.conf" -t 2>/dev/null)" "configuration OK" "a callback_public_key of mode 0644"
+chmod 664 "$T/cb.pem"
+out=$(run -c "$T/cb.conf" -t 2>&1)
+is "$?:$out" "1:ossign: $T/cb.conf: callback_public_key: key file $T/cb.pem is writable by group or others (mode 0664): refused; chmod 644 it" \
+    "a callback_public_key the group may write is refused"
 
 export ALIBABA_CLOUD_ACCESS_KEY_ID=$(vec inputs.access_key_id)
 export ALIBABA_CLOUD_ACCESS_KEY_SECRET=$(vec inputs.access_key_secret)

@@ -221,6 +221,8 @@ test_settings(void)
 	refused(&s, "\"object\":${object}", "a constant object");
 	s.body = "{\"object\":\"\\u0000object\",\"ossign_user\":${x:ossign_user}}";
 	refused(&s, "\\u0000", "a constant dressed as a stand-in");
+	s.body = "{\"object\":\"\\u0001object\",\"ossign_user\":${x:ossign_user}}";
+	refused(&s, "\\u0001", "a constant dressed as a stand-in (\\u0001)");
 	s.body = "{\"object\":${object},\"object\":${object},"
 	    "\"ossign_user\":${x:ossign_user},"
 	    "\"ossign_upload\":${x:ossign_upload},"
@@ -428,6 +430,10 @@ test_parse(void)
 	    "not strict JSON");
 	is_int(parse_err("application/json", "{\"a\":\"\xff\"}"),
 	    CALLBACK_MALFORMED, "invalid UTF-8");
+	is_int(parse_err("application/json", "{\"a\":\"x\\u0000\"}"),
+	    CALLBACK_MALFORMED, "JSON: \\u0000 in a string");
+	is_int(parse_err("application/json", "{\"a\":{\"b\":1,\"b\":2}}"),
+	    CALLBACK_MALFORMED, "JSON: a nested name twice");
 	is_int(parse_err("application/json",
 	    "{\"a\":[[[[[[[[[[1]]]]]]]]]]}"), CALLBACK_MALFORMED,
 	    "nested too deep");
@@ -611,7 +617,7 @@ test_names(void)
 int
 main(void)
 {
-	tap_plan(111);
+	tap_plan(114);
 	test_names();
 	test_param();
 	test_settings();

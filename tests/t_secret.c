@@ -65,8 +65,9 @@ main(void)
 	size_t len;
 	int i, same, status;
 	pid_t pid;
+	struct stat st;
 
-	tap_plan(14);
+	tap_plan(15);
 	if (mkdtemp(base) == NULL)
 		return 1;
 	snprintf(file, sizeof(file), "%s/secret_file", base);
@@ -94,6 +95,9 @@ main(void)
 
 	/* ---- made in cache_dir ---- */
 	is_int(get(NULL, dir, a), 32, "no secret_file: 32 bytes made");
+	ok(stat(made, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & 077) == 0 && st.st_size == 32,
+	    "cache_dir/secret: 32 bytes, closed to group and others");
 	is_int(get(NULL, dir, b), 32, "a second process reads them");
 	ok(memcmp(a, b, 32) == 0, "the same 32 bytes");
 	is_int(get(NULL, dir2, b), 32, "another cache_dir: its own secret");
