@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "auth.h"
 #include "crypto.h"
 #include "jwt.h"
@@ -221,11 +223,12 @@ auth_token(const struct conf_upload *up, const struct request *req,
 /*
  * The slot of tok for section: FNV-1a of both, the token's length and its
  * last 64 bytes (the signature's: as good as random, and the whole token is
- * compared anyway).  A page sends the same
- * token with each request until it expires, and a verification costs up
- * to a million instructions (ES256; RS256 400,000), so a FastCGI process
- * keeps what it verified: the same bytes for the same section are the
- * same verdict, but for exp, nbf and iat, which are checked again.
+ * compared anyway, in constant time: the kept one is another client's
+ * credential).  A page sends the same token with each request until it
+ * expires, and a verification costs up to a million instructions (ES256;
+ * RS256 400,000), so a FastCGI process keeps what it verified: the same
+ * bytes for the same section are the same verdict, but for exp, nbf and
+ * iat, which are checked again.
  */
 static struct auth_seen *
 auth_seen_slot(struct auth *a, size_t section, const char *tok, size_t len)
@@ -285,7 +288,7 @@ auth_user(struct auth *a, const struct conf_upload *up,
 	idx = (size_t)(up - a->conf->uploads);
 	seen = a->quick ? NULL : auth_seen_slot(a, idx, tok, len);
 	if (seen != NULL && seen->tok != NULL && seen->section == idx &&
-	    seen->len == len && memcmp(seen->tok, tok, len) == 0 &&
+	    seen->len == len && CRYPTO_memcmp(seen->tok, tok, len) == 0 &&
 	    jwt_claims_current(&seen->cl, &c, now) == JWT_OK) {
 		snprintf(user, LIMIT_USER_LEN + 1, "%s", seen->cl.user);
 		return AUTH_OK;

@@ -1072,6 +1072,7 @@ jwt_verify(const struct jwt_keyset *ks, const struct jwt_check *c,
 	struct jwt_claims cl;
 	const char *d1, *d2, *kid = NULL;
 	long hlen, plen, slen;
+	size_t part;
 	enum jwt_alg alg;
 	enum jwt_err e;
 
@@ -1094,18 +1095,21 @@ jwt_verify(const struct jwt_keyset *ks, const struct jwt_check *c,
 		jwt_why(why, whylen, "not three parts, or an empty one");
 		return JWT_ERR_FORMAT;
 	}
-	/* Each decoded part is shorter than the token: one buffer for all. */
-	if ((buf = malloc(3 * (LIMIT_JWT_LEN + 1))) == NULL) {
+	/*
+	 * Each decoded part is shorter than the token: one buffer for all,
+	 * of the token's size, not the largest one's (it is wiped after).
+	 */
+	part = len + 1;
+	if ((buf = malloc(3 * part)) == NULL) {
 		jwt_why(why, whylen, "out of memory");
 		return JWT_ERR_INTERNAL;
 	}
 	hdr = buf;
-	pay = buf + LIMIT_JWT_LEN + 1;
-	sig = buf + 2 * (LIMIT_JWT_LEN + 1);
-	hlen = jwt_part(tok, (size_t)(d1 - tok), hdr, LIMIT_JWT_LEN + 1);
-	plen = jwt_part(d1 + 1, (size_t)(d2 - d1 - 1), pay, LIMIT_JWT_LEN + 1);
-	slen = jwt_part(d2 + 1, len - (size_t)(d2 + 1 - tok), sig,
-	    LIMIT_JWT_LEN + 1);
+	pay = buf + part;
+	sig = buf + 2 * part;
+	hlen = jwt_part(tok, (size_t)(d1 - tok), hdr, part);
+	plen = jwt_part(d1 + 1, (size_t)(d2 - d1 - 1), pay, part);
+	slen = jwt_part(d2 + 1, len - (size_t)(d2 + 1 - tok), sig, part);
 	if (hlen < 0 || plen < 0 || slen < 0) {
 		jwt_why(why, whylen, "the %s is not unpadded base64url",
 		    hlen < 0 ? "header" : plen < 0 ? "payload" : "signature");
@@ -1137,7 +1141,7 @@ jwt_verify(const struct jwt_keyset *ks, const struct jwt_check *c,
 out:
 	json_object_put(h);
 	json_object_put(p);
-	crypto_wipe(buf, 3 * (LIMIT_JWT_LEN + 1));
+	crypto_wipe(buf, 3 * part);
 	free(buf);
 	return e;
 }

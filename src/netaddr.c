@@ -72,9 +72,8 @@ netaddr_cidr_parse(const char *s, struct netaddr_cidr *out, char *why,
 	struct netaddr_cidr c;
 	const char *slash = strchr(s, '/');
 	size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
-	unsigned char zero[16];
 	long long bits;
-	unsigned int max;
+	unsigned int max, i;
 	int mapped;
 
 	memset(&c, 0, sizeof(c));
@@ -109,22 +108,14 @@ netaddr_cidr_parse(const char *s, struct netaddr_cidr *out, char *why,
 	}
 	if (mapped && slash == NULL)
 		c.bits = 32;
-	max = c.net.v6 ? 128 : 32;
-	memset(zero, 0, sizeof(zero));
-	{
-		struct netaddr host = c.net;
-		unsigned int i;
-
-		/* Clear the prefix, then what is left must be zero. */
-		for (i = 0; i < c.bits; i++)
-			host.a[i / 8] &= (unsigned char)~(0x80 >> (i % 8));
-		if (memcmp(host.a, zero, max / 8) != 0) {
+	/* Every bit past the prefix must be zero: the network address. */
+	for (i = c.bits; i < (c.net.v6 ? 128u : 32u); i++)
+		if (c.net.a[i / 8] & (0x80 >> (i % 8))) {
 			snprintf(why, whylen, "%s: bits are set past the "
 			    "/%u prefix (write the network address)", s,
 			    c.bits);
 			return -1;
 		}
-	}
 	*out = c;
 	return 0;
 }

@@ -1,9 +1,9 @@
 /* The batch signing route; see route_batch.h. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "batch.h"
 #include "conf.h"
+#include "jsonw.h"
 #include "responder.h"
 #include "route_batch.h"
 #include "route_sign.h"
@@ -17,45 +17,15 @@ route_batch_when(const struct request *req)
 /*
  * The answer, {"uploads":[...]}, built entry by entry as the pipeline
  * hands them over (each entry's own string is freed at once).  A batch
- * answer is large (50 files with STS credentials: 450 KB): the buffer is
+ * answer is large (50 files with STS credentials: 450 KB): the writer is
  * sized once from the first entry, so that a batch costs no realloc chain
  * and holds one copy, not two (page faults on fresh memory cost more than
  * the signing).
  */
 struct route_batch_out {
-	char	*buf;
-	size_t	 len, cap, n, done;
-	int	 err;		/* out of memory */
+	struct jsonw	 w;
+	size_t		 n, done;
 };
-
-/* Room for want more bytes (and a NUL) in o->buf. */
-static void
-route_batch_room(struct route_batch_out *o, size_t want)
-{
-	char *nb;
-	size_t cap = o->cap > 0 ? o->cap : want + 1;
-
-	if (o->err || o->len + want + 1 <= o->cap)
-		return;
-	while (cap < o->len + want + 1)
-		cap *= 2;
-	if ((nb = realloc(o->buf, cap)) == NULL) {
-		o->err = 1;
-		return;
-	}
-	o->buf = nb;
-	o->cap = cap;
-}
-
-static void
-route_batch_put(struct route_batch_out *o, const char *s, size_t len)
-{
-	route_batch_room(o, len);
-	if (o->err)
-		return;
-	memcpy(o->buf + o->len, s, len);
-	o->len += len;
-}
 
 /* A route_sign_emit_fn: the item's entry, its answer or its error. */
 static void
@@ -65,24 +35,30 @@ route_batch_emit(void *arg, struct route_sign_item *it)
 	char *e = NULL;
 	size_t elen = 0;
 
-	if (it->err != OERR_OK && (e = reply_error_json(&it->d, &elen)) ==
-	    NULL)
-		o->err = 1;
-	if (it->err == OERR_OK)
+	if (it->err != OERR_OK)
+		e = reply_error_json(&it->d, &elen);
+	else
 		elen = it->len;
-	/* Every entry as long as the first, and the brackets. */
-	if (o->buf == NULL)
-		route_batch_room(o, 16 + o->n * (elen + 1));
-	route_batch_put(o, o->done == 0 ? "{\"uploads\":[" : ",",
-	    o->done == 0 ? 12 : 1);
-	if (it->err == OERR_OK || e != NULL)
-		route_batch_put(o, it->err == OERR_OK ? it->json : e, elen);
+	if (o->done == 0) {
+		/* Every entry as long as the first, and the brackets. */
+		jsonw_init(&o->w, 16 + o->n * (elen + 1));
+		jsonw_open(&o->w, '{');
+		jsonw_key(&o->w, "uploads");
+		jsonw_open(&o->w, '[');
+	}
+	if (it->err == OERR_OK)
+		jsonw_raw(&o->w, it->json, elen);
+	else if (e != NULL)
+		jsonw_raw(&o->w, e, elen);
+	else
+		o->w.err = 1;	/* out of memory: jsonw_finish fails */
 	free(e);
 	free(it->json);
 	it->json = NULL;
-	o->done++;
-	if (o->done == o->n)
-		route_batch_put(o, "]}", 2);
+	if (++o->done == o->n) {
+		jsonw_close(&o->w, ']');
+		jsonw_close(&o->w, '}');
+	}
 }
 
 void
@@ -94,7 +70,8 @@ route_batch(struct responder *r, const struct request *req,
 	struct route_batch_out o = { 0 };
 	const struct conf_upload *up;
 	const char *upload;
-	size_t i;
+	char *body;
+	size_t i, len;
 
 	(void)p;
 	if (batch_parse(req->body != NULL ? req->body : "", req->bodylen,
@@ -123,18 +100,16 @@ route_batch(struct responder *r, const struct request *req,
 	if (route_sign_items(r, req, upload, it, b->n, route_batch_emit, &o,
 	    rep, d) != OERR_OK)
 		goto out;
-	if (o.err || o.done != b->n) {
+	if (o.done != b->n || (body = jsonw_finish(&o.w, &len)) == NULL) {
 		oerr_set(d, OERR_INTERNAL, NULL);
 		goto out;
 	}
-	o.buf[o.len] = '\0';
 	d->err = OERR_OK;
-	reply_ok(rep, o.buf, o.len);
-	o.buf = NULL;
+	reply_ok(rep, body, len);
 out:
 	if (it != NULL)
 		route_sign_items_clear(it, b->n);
 	free(it);
-	free(o.buf);
+	jsonw_free(&o.w);
 	batch_free(b);
 }

@@ -24,10 +24,11 @@ route_healthz(struct responder *r, const struct request *req,
 	(void)req;
 	(void)p;
 	memset(&why, 0, sizeof(why));
-	if (r->creds == NULL)
-		good = oerr_set(&why, OERR_CREDS_UNAVAILABLE, "the signer has "
-		    "no credentials configured") == OERR_OK;
-	else
+	if (r->creds == NULL) {
+		oerr_set(&why, OERR_CREDS_UNAVAILABLE, "the signer has no "
+		    "credentials configured");
+		good = 0;
+	} else
 		good = creds_source_get(r->creds, &now, &c, &why) == 0;
 	jsonw_init(&w, 256);
 	jsonw_open(&w, '{');

@@ -165,13 +165,9 @@ cat "$T/t.err" >>"$ART/cli-stderr.log"
 
 # ---- FastCGI: keys loaded at start ---------------------------------------
 start_fcgi() {
-	local wrap=()
 	export ALIBABA_CLOUD_ACCESS_KEY_ID="$AKID"
 	export ALIBABA_CLOUD_ACCESS_KEY_SECRET="$SECRET"
-	read -ra wrap <<<"${OSSIGN_WRAP:-}"
-	[ ${#wrap[@]} -gt 0 ] && wrap[0]=$(command -v "${wrap[0]}")
-	bg_exec spawn-fcgi -n -s "$T/$1.sock" -M 0600 -- \
-	    "${wrap[@]}" "$OSSIGN" -c "$T/$2" -n 2
+	fcgi_spawn "$T/$1.sock" "$OSSIGN" -c "$T/$2" -n 2
 }
 bg_start "$ART/fcgi-bad-stderr.log" start_fcgi fcgi-bad bad.conf
 BAD_PID=$BG_PID

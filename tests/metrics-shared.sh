@@ -46,10 +46,7 @@ _ossign_exec() {
 bg_start "$T/ossign.log" _ossign_exec
 MASTER=$BG_PID
 wait_sock "$T/fcgi.sock" 10 "$MASTER" || { diag_file "$T/ossign.log"; bail_out "ossign did not start"; }
-for ((i = 0; i < 100; i++)); do
-	[ "$(children "$MASTER" | wc -w)" -ge 4 ] && break
-	sleep 0.1
-done
+wait_children "$MASTER" 4
 is "$(children "$MASTER" | wc -w)" 4 "4 FastCGI workers"
 PORT=$(free_port)
 nginx_conf "$T/nginx" "$PORT" "$T/fcgi.sock" "$T" || bail_out "nginx_conf failed"

@@ -67,25 +67,17 @@ tally() {
 }
 
 start_fcgi() {
-	local wrap=()
 	export ALIBABA_CLOUD_ACCESS_KEY_ID="$AKID"
 	export ALIBABA_CLOUD_ACCESS_KEY_SECRET="$SECRET"
-	read -ra wrap <<<"${OSSIGN_WRAP:-}"
-	[ ${#wrap[@]} -gt 0 ] && wrap[0]=$(command -v "${wrap[0]}")
-	bg_exec spawn-fcgi -n -s "$T/fcgi.sock" -M 0600 -- \
-	    "${wrap[@]}" "$T/ossign" -c "$T/ossign.conf" -n 4
+	fcgi_spawn "$T/fcgi.sock" "$T/ossign" -c "$T/ossign.conf" -n 4
 }
 fcgi_up() {
-	local n
 	rm -f "$T/fcgi.sock"
 	bg_start "$ART/fcgi-stderr.log" start_fcgi
 	MASTER=$BG_PID
 	wait_sock "$T/fcgi.sock" 20 "$MASTER" ||
 	    { diag_file "$ART/fcgi-stderr.log"; bail_out "ossign did not start"; }
-	for ((n = 0; n < 100; n++)); do
-		[ "$(children "$MASTER" | wc -w)" -ge 4 ] && break
-		sleep 0.1
-	done
+	wait_children "$MASTER" 4
 }
 fcgi_up
 is "$(children "$MASTER" | wc -w)" 4 "4 FastCGI workers"

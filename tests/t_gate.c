@@ -137,7 +137,7 @@ main(void)
 	char text[4096], err[512], bearer[2200], p[300];
 	int i, passed;
 
-	tap_plan(42);
+	tap_plan(43);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	put("hs.key", SECRET "\n", 0600);
@@ -320,6 +320,10 @@ main(void)
 	req.x_forwarded_for = "198.51.100.1";
 	ok(check("slow", 1) == 0, "X-Forwarded-For from an untrusted peer is "
 	    "ignored");
+	request_as("198.51.100.77", NULL, NULL);
+	req.x_forwarded_for = "192.0.2.1";
+	ok(check("slow", 1) == 0, "even when it names a client whose bucket "
+	    "is spent: the peer is counted");
 
 	/* Per user: the address does not matter. */
 	request_as("192.0.2.9", "alice", NULL);

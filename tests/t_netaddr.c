@@ -59,7 +59,7 @@ main(void)
 	struct netaddr a;
 	char why[128];
 
-	tap_plan(33);
+	tap_plan(34);
 
 	/* ---- addresses ---- */
 	is_str(key_of("192.0.2.1"), "a:192.0.2.1", "IPv4");
@@ -95,6 +95,11 @@ main(void)
 	    cidr_fails("fe80::%eth0/64") && cidr_fails("::ffff:10.0.0.0/8"),
 	    "host bits set, too long, leading zero, empty, sign, zone, a "
 	    "mapped range too short: refused");
+	ok(cidr_fails("2001:db8::1/64") && !cidr_fails("10.0.0.128/25") &&
+	    cidr_fails("10.0.0.64/25") && cidr_fails("2001:db8:8000::/32") &&
+	    !cidr_fails("2001:db8:8000::/33") &&
+	    cidr_fails("::ffff:10.0.0.1/120") && !cidr_fails("::1/128"),
+	    "host bits: the last bit, past an odd prefix, IPv6, mapped");
 	netaddr_cidr_parse("10.0.0.0/8", &c, why, sizeof(why));
 	netaddr_parse("10.200.1.1", 10, &a);
 	ok(netaddr_in(&a, &c, 1), "10.200.1.1 in 10.0.0.0/8");

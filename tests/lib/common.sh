@@ -82,6 +82,18 @@ bg_exec() {
 	exec setsid "$@"
 }
 
+# fcgi_spawn SOCK PROGRAM ARGS...: the end of a function run by bg_start:
+# spawn-fcgi serving SOCK (mode 0600) with PROGRAM under $OSSIGN_WRAP when
+# it is set (spawn-fcgi does not search PATH: the wrapper's path is
+# resolved here).
+fcgi_spawn() {
+	local sock=$1 wrap=()
+	shift
+	read -ra wrap <<<"${OSSIGN_WRAP:-}"
+	[ ${#wrap[@]} -gt 0 ] && wrap[0]=$(command -v "${wrap[0]}")
+	bg_exec spawn-fcgi -n -s "$sock" -M 0600 -- "${wrap[@]}" "$@"
+}
+
 # alive PID: true while PID runs (a zombie does not count).
 alive() {
 	local line st
@@ -177,6 +189,17 @@ wait_pids_count() {
 	done
 	echo "$n"
 	[ "$n" = "$want" ]
+}
+
+# wait_children PID N [SECONDS]: until PID has at least N children (a
+# FastCGI master its workers); true when it has.
+wait_children() {
+	local i
+	for ((i = 0; i < ${3:-10} * 10; i++)); do
+		[ "$(children "$1" | wc -w)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # wait_port PORT [SECONDS] [PID]: until something accepts on 127.0.0.1:PORT.
