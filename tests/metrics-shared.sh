@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/lib/stack.sh"
 need_ossign
 need nginx spawn-fcgi curl python3
-plan 20
+plan 21
 
 N=${METRICS_SHARED_REQUESTS:-2000}
 t_tmpdir
@@ -144,6 +144,11 @@ env -i PATH="$PATH" OSSIGN_CONFIG="$T/allow.conf" GATEWAY_INTERFACE=CGI/1.1 \
 like "$(head -n 1 "$T/m-allow.raw")" '^Status: 200' "metrics_allow = 192.0.2.0/24 lets 192.0.2.10 in"
 st=$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.2 "$URL/metrics")
 is "$st" 403 "nginx's allow/deny (deploy/nginx/) refuses 127.0.0.2 before ossign sees it"
+# ossign answers the metrics at any path ending in /metrics: the Uppy
+# prefix /ossign/ must not hand them out past the allow list above.
+st=$(curl -s -o /dev/null -w '%{http_code}' "${URL%/*}/ossign/metrics")
+st=$st/$(curl -s -o /dev/null -w '%{http_code}' "${URL%/*}/ossign/large/metrics")
+is "$st" 403/403 "nginx refuses .../metrics under /ossign/ (even from 127.0.0.1)"
 st=$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.2 "$URL/healthz")
 is "$st" 200 "healthz is not restricted"
 
