@@ -157,6 +157,15 @@ util_hexval(int c)
 	return -1;
 }
 
+int
+util_has_ctl(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 long
 util_pct_decode(const char *s, size_t len, char *out, size_t outsz)
 {
