@@ -157,6 +157,16 @@ util_hexval(int c)
 	return -1;
 }
 
+long long
+util_us_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)(t.tv_sec - t0->tv_sec) * 1000000 +
+	    (t.tv_nsec - t0->tv_nsec) / 1000;
+}
+
 int
 util_has_ctl(const char *s)
 {

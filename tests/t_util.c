@@ -11,8 +11,10 @@ main(void)
 	const char *e;
 	char buf[64], d8[9], amz[17], iso[25], iso2[21];
 	time_t t;
+	struct timespec ts;
+	long long us;
 
-	tap_plan(34);
+	tap_plan(35);
 	ok(util_strtonum("42", 0, 100, &n, &e) == 0 && n == 42, "42");
 	ok(util_strtonum("-5", -10, 10, &n, &e) == 0 && n == -5, "-5");
 	ok(util_strtonum("101", 0, 100, &n, &e) == -1 &&
@@ -63,5 +65,9 @@ main(void)
 	ok(util_has_ctl("a\r\nb") && util_has_ctl("\x1f"),
 	    "CR LF and 0x1f are control bytes");
 	ok(util_has_ctl("x\x7f"), "DEL is one too");
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec -= 2;
+	us = util_us_since(&ts);
+	ok(us >= 2000000 && us < 60000000, "util_us_since: 2 s back");
 	return tap_done();
 }
