@@ -366,12 +366,7 @@ conf_origin_allowed(const struct conf *c, const char *origin)
 static int
 conf_text_ok(const char *v)
 {
-	const unsigned char *u;
-
-	for (u = (const unsigned char *)v; *u != '\0'; u++)
-		if (*u < 0x20 || *u == 0x7f)
-			return 0;
-	return util_utf8_valid(v, strlen(v));
+	return !util_has_ctl(v) && util_utf8_valid(v, strlen(v));
 }
 
 static int

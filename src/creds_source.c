@@ -156,6 +156,14 @@ creds_fresh(const struct creds_source *s, const struct creds *c,
 	return (long long)(c->expiration - now) > before;
 }
 
+/* What is in memory may be handed out: fresh, or held after a failure. */
+static int
+creds_servable(const struct creds_source *s, time_t now)
+{
+	return creds_fresh(s, &s->cur, s->obtained, now) ||
+	    (creds_usable(&s->cur, now) && now < s->next_refresh);
+}
+
 /*
  * Take the cache file's credentials when they are usable and newer than
  * ours, and its refresh hold when it is about ours.  With nothing usable,
@@ -379,16 +387,14 @@ creds_source_get(struct creds_source *s, time_t *nowp,
 		*out = &s->origin.key;
 		return 0;
 	}
-	if (creds_fresh(s, &s->cur, s->obtained, now) ||
-	    (creds_usable(&s->cur, now) && now < s->next_refresh)) {
+	if (creds_servable(s, now)) {
 		where = METRICS_CACHE_PROCESS;
 		goto ok;
 	}
 	if (creds_failing(s, now, d))
 		return -1;
 	creds_adopt_file(s, now);
-	if (creds_fresh(s, &s->cur, s->obtained, now) ||
-	    (creds_usable(&s->cur, now) && now < s->next_refresh)) {
+	if (creds_servable(s, now)) {
 		where = METRICS_CACHE_FILE;
 		goto ok;
 	}

@@ -203,7 +203,6 @@
 #define LIMIT_OSS_HEADER_NAME	128	/* a header name */
 #define LIMIT_OSS_HEADER_VALUE	LIMIT_TOKEN_LEN	/* a header value */
 #define LIMIT_OSS_PARAMS	16	/* query parameters of one request */
-#define LIMIT_OSS_PARAM_LEN	1024	/* a query parameter name or value */
 #define LIMIT_OSS_CANONICAL	65536	/* bytes of a canonical request or a
 					   signed query string */
 #define LIMIT_PRESIGN_MIN	1	/* OSS: x-oss-expires, seconds */

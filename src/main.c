@@ -350,11 +350,9 @@ cmd_callback_verify(const struct conf *conf, int argc, char *argv[])
 		path = argv[optind];
 	if (conf != NULL && !keygiven && conf->callback_public_key != NULL)
 		keypath = conf->callback_public_key;
-	for (ch = 0; conf != NULL && nurls == 0 &&
-	    (size_t)ch < conf->ncallback_key_urls; ch++)
-		urls[ch] = conf->callback_key_urls[ch];
 	if (conf != NULL && nurls == 0)
-		nurls = conf->ncallback_key_urls;
+		for (; nurls < conf->ncallback_key_urls; nurls++)
+			urls[nurls] = conf->callback_key_urls[nurls];
 	if ((pem = read_path(keypath, LIMIT_CB_PEM, &pemlen)) == NULL) {
 		fprintf(stderr, "ossign: %s: %s\n", keypath, errno == EFBIG ?
 		    "too large for a public key" : strerror(errno));

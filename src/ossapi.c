@@ -70,15 +70,9 @@ static int
 ossapi_key_ok(const char *key)
 {
 	size_t n;
-	const char *s;
 
-	if (key == NULL || (n = strlen(key)) == 0 || n > LIMIT_KEY_LEN ||
-	    key[0] == '/' || !util_utf8_valid(key, n))
-		return 0;
-	for (s = key; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
+	return key != NULL && (n = strlen(key)) > 0 && n <= LIMIT_KEY_LEN &&
+	    key[0] != '/' && util_utf8_valid(key, n) && !util_has_ctl(key);
 }
 
 /* scheme://host[:port] and nothing more; a bucket name; a region. */

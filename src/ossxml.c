@@ -54,15 +54,6 @@ struct ossxml_shape {
 	int			       (*rec_end)(void *, const void *);
 };
 
-static int
-ossxml_has_control(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
 void
 ossxml_safe(char *dst, size_t dstsz, const char *s, int msg)
 {
@@ -152,7 +143,7 @@ ossxml_finish(struct ossxml_reader *r)
 	r->text[r->len] = '\0';
 	if (f->kind != OSSXML_TEXT)
 		ossxml_safe(dst, f->size, r->text, f->kind == OSSXML_MSG);
-	else if (r->len >= f->size || ossxml_has_control(r->text))
+	else if (r->len >= f->size || util_has_ctl(r->text))
 		ossxml_refuse(r);
 	else
 		memcpy(dst, r->text, r->len + 1);
@@ -331,7 +322,7 @@ ossxml_key(char *key, size_t keysz, const char *encoding)
 		return 0;
 	if (strcmp(encoding, "url") != 0 ||
 	    (n = util_pct_decode(key, strlen(key), tmp, sizeof(tmp))) < 0 ||
-	    (size_t)n >= keysz || ossxml_has_control(tmp) ||
+	    (size_t)n >= keysz || util_has_ctl(tmp) ||
 	    !util_utf8_valid(tmp, (size_t)n))
 		return -1;
 	memcpy(key, tmp, (size_t)n + 1);

@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "reply.h"
+#include "util.h"
 
 #ifndef JSON_C_TO_STRING_NOSLASHESCAPE
 #define JSON_C_TO_STRING_NOSLASHESCAPE	(1 << 4)
@@ -27,16 +28,6 @@ reply_clear(struct reply *r)
 	reply_init(r);
 }
 
-/* 1 when s holds a control byte (CR and LF included) or DEL. */
-static int
-reply_has_ctl(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
 /*
  * An Origin as browsers serialize it (RFC 6454): printable ASCII without
  * spaces.  With cors_origins = * it is echoed, so nothing else may pass.
@@ -55,7 +46,7 @@ reply_header(struct reply *r, const char *name, const char *value)
 {
 	int n;
 
-	if (reply_has_ctl(name) || reply_has_ctl(value))
+	if (util_has_ctl(name) || util_has_ctl(value))
 		return -1;
 	n = snprintf(r->hdr + r->hdrlen, sizeof(r->hdr) - r->hdrlen,
 	    "%s: %s\r\n", name, value);

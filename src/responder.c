@@ -78,15 +78,12 @@ responder_count(struct responder *r, const struct route_pick *p,
     const struct request *req, const struct reply *rep,
     const struct timespec *t0)
 {
-	struct timespec t1;
 	enum metrics_route route;
 	long long us;
 
 	if (r->metrics == NULL)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	us = (long long)(t1.tv_sec - t0->tv_sec) * 1000000 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000;
+	us = util_us_since(t0);
 	if (p->row != NULL)
 		route = metrics_route_of(p->row->name);
 	else if (p->group != NULL && req->method == REQUEST_OPTIONS)

@@ -1,6 +1,7 @@
 /* The route table and dispatch; see route.h. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "route.h"
 
@@ -106,18 +107,43 @@ route_same_path(const struct route *a, const struct route *b)
 	    strcmp(a->pattern, b->pattern) == 0));
 }
 
-/* Append h to the comma-separated list buf unless it is there already. */
-static void
-route_add_header(char *buf, size_t bufsz, const char *h)
+/* 1 when the ", "-separated list buf names the header h[0..n). */
+static int
+route_has_header(const char *buf, const char *h, size_t n)
 {
-	size_t o = strlen(buf), hl = strlen(h);
-	const char *s;
+	size_t l;
 
-	for (s = buf; (s = strstr(s, h)) != NULL; s += hl)
-		if ((s == buf || s[-1] == ' ') && (s[hl] == ',' ||
-		    s[hl] == '\0'))
-			return;
-	snprintf(buf + o, bufsz - o, "%s%s", o > 0 ? ", " : "", h);
+	while (*buf != '\0') {
+		l = strcspn(buf, ",");
+		if (l == n && strncasecmp(buf, h, n) == 0)
+			return 1;
+		buf += l;
+		buf += strspn(buf, ", ");
+	}
+	return 0;
+}
+
+/*
+ * Append each header the comma-separated list h names to buf unless buf
+ * names it already: rows of a group may list the same headers, or some.
+ */
+static void
+route_add_headers(char *buf, size_t bufsz, const char *h)
+{
+	const char *e;
+	size_t n, o;
+
+	for (; *h != '\0'; h = *e != '\0' ? e + 1 : e) {
+		h += strspn(h, " ");
+		e = h + strcspn(h, ",");
+		for (n = (size_t)(e - h); n > 0 && h[n - 1] == ' '; n--)
+			;
+		if (n == 0 || route_has_header(buf, h, n))
+			continue;
+		o = strlen(buf);
+		snprintf(buf + o, bufsz - o, "%s%.*s", o > 0 ? ", " : "",
+		    (int)n, h);
+	}
 }
 
 void
@@ -142,7 +168,7 @@ route_pick(const struct route *tab, size_t n, const struct request *req,
 			continue;
 		p->methods |= row->methods;
 		if (row->headers != NULL)
-			route_add_header(p->headers, sizeof(p->headers),
+			route_add_headers(p->headers, sizeof(p->headers),
 			    row->headers);
 		if (p->row == NULL && (row->methods &
 		    ROUTE_M(req->method)) && (row->when == NULL ||

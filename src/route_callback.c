@@ -16,6 +16,7 @@
 #include "responder.h"
 #include "route_callback.h"
 #include "secret.h"
+#include "util.h"
 
 int
 route_callback_when(const struct request *req)
@@ -28,13 +29,7 @@ route_callback_when(const struct request *req)
 static long
 route_callback_left(const struct timespec *start)
 {
-	struct timespec now;
-	long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long)(now.tv_sec - start->tv_sec) * 1000 +
-	    (now.tv_nsec - start->tv_nsec) / 1000000;
-	return LIMIT_CB_DEADLINE_MS - ms;
+	return LIMIT_CB_DEADLINE_MS - (long)(util_us_since(start) / 1000);
 }
 
 /* min(want, what is left), at least 1 ms (http.h: 0 means none). */

@@ -57,7 +57,7 @@ route_sign_items(struct responder *r, const struct request *req,
 	const struct conf_upload *up;
 	struct gate_user user;
 	struct signer_req *sr = NULL;
-	const struct creds *creds;
+	const struct creds *creds = NULL;
 	const unsigned char *secret = NULL;
 	size_t secretlen = 0;
 	uint64_t signed_n = 0;
@@ -90,21 +90,19 @@ route_sign_items(struct responder *r, const struct request *req,
 			e = d->err;
 			goto out;
 		}
-	if (!left) {
-		e = OERR_OK;
-		goto emit;
-	}
-	if (r->creds == NULL) {
+	/* Credentials only when an item is left to sign. */
+	if (left && r->creds == NULL) {
 		e = oerr_set(d, OERR_CREDS_UNAVAILABLE, "the signer has no "
 		    "credentials configured");
 		goto out;
 	}
 	/* now moves on by any wait for the credentials: sign at that time. */
-	if (creds_source_get(r->creds, &now, &creds, d) == -1) {
+	if (left && creds_source_get(r->creds, &now, &creds, d) == -1) {
 		e = d->err;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
+		/* Only when left: no item is OERR_OK otherwise. */
 		if (it[i].err == OERR_OK) {
 			it[i].err = signer_sign(r->conf, &sr[i], creds, now,
 			    &it[i].json, &it[i].len, &it[i].d);
@@ -114,12 +112,9 @@ route_sign_items(struct responder *r, const struct request *req,
 		if (emit != NULL)
 			emit(arg, &it[i]);
 	}
-	metrics_signatures(r->metrics, signed_n);
+	if (left)
+		metrics_signatures(r->metrics, signed_n);
 	e = OERR_OK;
-	goto out;
-emit:
-	for (i = 0; emit != NULL && i < n; i++)
-		emit(arg, &it[i]);
 out:
 	free(sr);
 	return e;

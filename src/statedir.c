@@ -18,6 +18,7 @@
 #include "limit.h"
 #include "olog.h"
 #include "statedir.h"
+#include "util.h"
 
 int
 statedir_open(struct statedir *sd, const char *path, const char *then)
@@ -288,16 +289,6 @@ out:
 	return fd;
 }
 
-static long
-statedir_ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)(t.tv_sec - t0->tv_sec) * 1000 +
-	    (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 int
 statedir_lock(const struct statedir *sd, const char *name, long wait_ms,
     int *fdp)
@@ -330,7 +321,7 @@ again:
 			close(fd);
 			return -1;
 		}
-		if (statedir_ms_since(&t0) >= wait_ms)
+		if (util_us_since(&t0) / 1000 >= wait_ms)
 			break;
 		pause.tv_sec = 0;
 		pause.tv_nsec = LIMIT_LOCK_POLL_MS * 1000000L;

@@ -92,18 +92,16 @@ int	 statedir_lock(const struct statedir *sd, const char *name,
 
 /*
  * A table that every process maps and updates in place (the rate-limit
- * table; issue 11): name, exactly size bytes, mapped MAP_SHARED.  A file
- * that is missing, untrusted, of another size, or that valid() refuses
- * (another version's layout) is made anew, one process at a time: under
- * the directory's lock, looked at again (another process may have just
- * made it), else a new temporary file gets its size (blocks allocated, so
- * a full disk fails here and not with SIGBUS later), init() fills it
- * through its own mapping, and it is renamed over name.  A file valid()
- * accepts is never replaced, so every process on the host maps the same
- * one.  valid and init return 1/0 and 0/-1; arg is theirs.  Returns the
- * mapping (munmap(map, size) it), or NULL (logged).
- * XXX wave 2: helper J maps the metrics counter block in cache_dir the
- * same way; merge the two into this one.
+ * table and the metrics counters; issue 11): name, exactly size bytes,
+ * mapped MAP_SHARED.  A file that is missing, untrusted, of another size,
+ * or that valid() refuses (another version's layout) is made anew, one
+ * process at a time: under the directory's lock, looked at again (another
+ * process may have just made it), else a new temporary file gets its
+ * size (blocks allocated, so a full disk fails here and not with SIGBUS
+ * later), init() fills it through its own mapping, and it is renamed over
+ * name.  A file valid() accepts is never replaced, so every process on the
+ * host maps the same one.  valid and init return 1/0 and 0/-1; arg is
+ * theirs.  Returns the mapping (munmap(map, size) it), or NULL (logged).
  */
 void	*statedir_map(const struct statedir *sd, const char *name, size_t size,
 	    int (*valid)(void *map, size_t size, void *arg),

@@ -419,7 +419,6 @@ sts_judge(void *arg, const struct http_response *resp)
 {
 	struct sts_call *call = arg;
 	struct sts_error *e = &call->e;
-
 	char was[21], cut[21];
 
 	call->r = call->flat ? sts_parse_flat(resp->body, resp->len,

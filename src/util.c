@@ -157,6 +157,25 @@ util_hexval(int c)
 	return -1;
 }
 
+long long
+util_us_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)(t.tv_sec - t0->tv_sec) * 1000000 +
+	    (t.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+int
+util_has_ctl(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 long
 util_pct_decode(const char *s, size_t len, char *out, size_t outsz)
 {

@@ -42,6 +42,12 @@ long	 util_pct_decode(const char *s, size_t len, char *out, size_t outsz);
 /* The value of the hex digit c (either case), or -1. */
 int	 util_hexval(int c);
 
+/* Microseconds on the monotonic clock since t0 (read from it). */
+long long util_us_since(const struct timespec *t0);
+
+/* 1 when the string s holds a control byte (CR and LF included) or DEL. */
+int	 util_has_ctl(const char *s);
+
 /* 1 when s[0..len) is valid UTF-8 (shortest form, no surrogates), else 0. */
 int	 util_utf8_valid(const char *s, size_t len);
 

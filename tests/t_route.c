@@ -69,6 +69,14 @@ static const struct route next[] = {
 };
 #define NNEXT	(sizeof(next) / sizeof(next[0]))
 
+static const struct route overlap[] = {
+	{ "batch", ROUTE_ANY, NULL, POST, when_json, 65536, "Content-Type",
+	    h_name },
+	{ "sign", ROUTE_ANY, NULL, GET, NULL, 0, "Authorization, content-type",
+	    h_name },
+};
+#define NOVERLAP	(sizeof(overlap) / sizeof(overlap[0]))
+
 static struct request req;
 static struct route_pick pk;
 
@@ -104,7 +112,7 @@ main(void)
 	const char *text = "bucket = b12\nregion = cn-hangzhou\n"
 	    "cors_origins = https://a.example\n";
 
-	tap_plan(47);
+	tap_plan(48);
 	c = conf_parse(text, strlen(text), "t", err, sizeof(err));
 	memset(&r, 0, sizeof(r));
 	r.conf = c;
@@ -287,6 +295,9 @@ main(void)
 	ok(pk.group == NULL && rep.status == 404 && d.err == OERR_NOT_FOUND,
 	    "a table without a catch-all: 404");
 	reply_clear(&rep);
+	pick(overlap, NOVERLAP, REQUEST_OPTIONS, "/s");
+	is_str(pk.headers, "Content-Type, Authorization", "rows naming some "
+	    "of the same headers: each header once, whatever its case");
 	conf_free(c);
 	return tap_done();
 }

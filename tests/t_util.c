@@ -11,8 +11,10 @@ main(void)
 	const char *e;
 	char buf[64], d8[9], amz[17], iso[25], iso2[21];
 	time_t t;
+	struct timespec ts;
+	long long us;
 
-	tap_plan(31);
+	tap_plan(35);
 	ok(util_strtonum("42", 0, 100, &n, &e) == 0 && n == 42, "42");
 	ok(util_strtonum("-5", -10, 10, &n, &e) == 0 && n == -5, "-5");
 	ok(util_strtonum("101", 0, 100, &n, &e) == -1 &&
@@ -58,5 +60,14 @@ main(void)
 	ok(!util_utf8_valid("\xf4\x90\x80\x80", 4), "above U+10FFFF refused");
 	ok(!util_utf8_valid("\xe2\x98", 2), "truncated refused");
 	ok(!util_utf8_valid("\x80", 1), "lone continuation refused");
+	ok(!util_has_ctl("a b~\xc3\xa9"),
+	    "printable and UTF-8: no control byte");
+	ok(util_has_ctl("a\r\nb") && util_has_ctl("\x1f"),
+	    "CR LF and 0x1f are control bytes");
+	ok(util_has_ctl("x\x7f"), "DEL is one too");
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec -= 2;
+	us = util_us_since(&ts);
+	ok(us >= 2000000 && us < 60000000, "util_us_since: 2 s back");
 	return tap_done();
 }
