@@ -66,7 +66,7 @@ ossapi_upload_id_ok(const char *s)
 	return 1;
 }
 
-static int
+int
 ossapi_key_ok(const char *key)
 {
 	size_t n;

@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 
 #include "jsonr.h"
+#include "ossapi.h"
 #include "s3req.h"
 #include "util.h"
 
@@ -14,21 +15,6 @@ static const char *const s3req_names[S3REQ__MAX] = {
 	[S3REQ_KEY] = "key",
 	[S3REQ_PART_NUMBERS] = "partNumbers",
 };
-
-/* The bytes OSS takes in a key: UTF-8, no control byte, no leading '/'. */
-static int
-s3req_key_ok(const char *k, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > LIMIT_KEY_LEN || k[0] == '/' ||
-	    !util_utf8_valid(k, len))
-		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)k[i] < 0x20 || k[i] == 0x7f)
-			return 0;
-	return 1;
-}
 
 int
 s3req_part_number(const char *s, size_t len)
@@ -128,7 +114,8 @@ s3req_query(const char *q, unsigned int want, struct s3req_query *out,
 				    "parameter type must be a type/subtype");
 			break;
 		case S3REQ_KEY:
-			if (!s3req_key_ok(val, (size_t)n))
+			/* val holds no NUL (util_pct_decode refuses one). */
+			if (!ossapi_key_ok(val))
 				return oerr_set(d, OERR_BAD_REQUEST, "the "
 				    "parameter key is not an object key");
 			memcpy(out->key, val, (size_t)n + 1);
