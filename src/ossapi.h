@@ -42,6 +42,9 @@ enum ossapi_op {
 	OSSAPI__MAX
 };
 
+/* The operation's name in OSS's API ("ListParts"); "OSS" for none. */
+const char	*ossapi_op_name(enum ossapi_op op);
+
 struct ossapi_header {
 	char	*name;
 	char	*value;
