@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <json-c/json.h>
 
+#include "batch.h"
 #include "callback.h"
 #include "creds_source.h"
 #include "crypto.h"
@@ -169,11 +169,7 @@ s3_upload(struct s3ctx *c, const struct route_pick *p, const char *query,
 static enum oerr
 s3_json_body(const struct request *req, struct oerr_detail *d)
 {
-	const char *t = req->content_type;
-	size_t n = strlen("application/json");
-
-	if (t == NULL || strncasecmp(t, "application/json", n) != 0 ||
-	    (t[n] != '\0' && t[n] != ';' && t[n] != ' '))
+	if (!batch_is_json(req->content_type))
 		return oerr_set(d, OERR_BAD_REQUEST, "the body must be JSON "
 		    "(Content-Type: application/json)");
 	return OERR_OK;
