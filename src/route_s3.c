@@ -396,14 +396,17 @@ s3_list_all(const struct s3ctx *c, struct ossxml_part **parts, size_t *n,
 		if (osscall_run(&oc, OSSAPI_LIST_PARTS, s3_list_build,
 		    s3_list_parse, &a, d) == -1)
 			goto fail;
-		if (count + call.page.n > LIMIT_OSS_PART_NUMBER ||
-		    (call.page.n > 0 && (grown = reallocarray(all, count +
-		    call.page.n, sizeof(*all))) == NULL)) {
+		if (count + call.page.n > LIMIT_OSS_PART_NUMBER) {
 			oerr_set(d, OERR_OSS_REFUSED, "OSS listed more parts "
 			    "than an upload has");
 			goto fail;
 		}
 		if (call.page.n > 0) {
+			if ((grown = reallocarray(all, count + call.page.n,
+			    sizeof(*all))) == NULL) {
+				oerr_set(d, OERR_INTERNAL, "out of memory");
+				goto fail;
+			}
 			all = grown;
 			memcpy(all + count, call.page.parts, call.page.n *
 			    sizeof(*all));
