@@ -261,6 +261,10 @@ test('V4 header form: a changed header, method or key, a wrong secret, no signat
     403, 'RequestTimeTooSkewed');
   assertError(await signed(LONG, 'POST', key, [['uploads', null]], {}, '',
     { tamper: (h) => { delete h['x-oss-content-sha256']; } }), 400, 'InvalidArgument');
+  const sha = crypto.createHash('sha256').update('').digest('hex');
+  const hashed = await signed(LONG, 'POST', key, [['uploads', null]], { 'x-oss-content-sha256': sha }, '');
+  assertError(hashed, 400, 'InvalidArgument');
+  assert.equal(ecOf(hashed), '0002-00000214');
   // Signed for one request, sent as another: the method, the key, the query.
   const id = await initiate(LONG, key);
   assertError(await signed(LONG, 'GET', key, [['uploadId', id]], {}, undefined,
