@@ -45,7 +45,7 @@ struct ossapi_build {
 	size_t			 body_len;
 };
 
-static const char *
+const char *
 ossapi_op_name(enum ossapi_op op)
 {
 	return (int)op >= 0 && op < OSSAPI__MAX ? ossapi_op_names[op] : "OSS";
@@ -66,7 +66,7 @@ ossapi_upload_id_ok(const char *s)
 	return 1;
 }
 
-static int
+int
 ossapi_key_ok(const char *key)
 {
 	size_t n;

@@ -42,6 +42,9 @@ enum ossapi_op {
 	OSSAPI__MAX
 };
 
+/* The operation's name in OSS's API ("ListParts"); "OSS" for none. */
+const char	*ossapi_op_name(enum ossapi_op op);
+
 struct ossapi_header {
 	char	*name;
 	char	*value;
@@ -138,6 +141,12 @@ char	*ossapi_presign_part(const struct ossapi_target *t,
 
 /* 1 when s can be an UploadId: 1..LIMIT_OSS_UPLOAD_ID of [A-Za-z0-9._-]. */
 int	 ossapi_upload_id_ok(const char *s);
+
+/*
+ * 1 when key can be an object key: 1..LIMIT_KEY_LEN bytes of UTF-8, no
+ * control byte, no leading '/'.
+ */
+int	 ossapi_key_ok(const char *key);
 
 /* ---- answers ------------------------------------------------------------ */
 

@@ -1,4 +1,5 @@
 /* ossign's calls to OSS through the outbound HTTP module; see osscall.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -7,13 +8,6 @@
 #include "limit.h"
 #include "olog.h"
 #include "osscall.h"
-
-static const char *const osscall_what[OSSAPI__MAX] = {
-	[OSSAPI_INITIATE] = "OSS InitiateMultipartUpload",
-	[OSSAPI_LIST_PARTS] = "OSS ListParts",
-	[OSSAPI_COMPLETE] = "OSS CompleteMultipartUpload",
-	[OSSAPI_ABORT] = "OSS AbortMultipartUpload",
-};
 
 static int osscall_http_ready;
 
@@ -25,6 +19,7 @@ struct osscall_state {
 	osscall_parse_fn	 parse;
 	void			*arg;
 	time_t			 started;	/* time() when the call began */
+	char			 what[48];	/* "OSS ListParts", for logs */
 	/* each try (build) */
 	struct ossapi_request	 req;
 	struct http_header	 hdr[LIMIT_OSS_HEADERS + OSSSIG_MAX_ADD];
@@ -92,7 +87,7 @@ osscall_judge(void *arg, const struct http_response *resp)
 	if (s->r != OSSAPI_RETRY)
 		return HTTP_FAIL;
 	olog_warn("%s: try %ld of %ld: HTTP %ld, Code %s, RequestId %s",
-	    osscall_what[s->op], resp->try, resp->tries, resp->status,
+	    s->what, resp->try, resp->tries, resp->status,
 	    s->e.x.code[0] != '\0' ? s->e.x.code : "none",
 	    s->e.x.request_id[0] != '\0' ? s->e.x.request_id : "none");
 	return HTTP_RETRY;
@@ -112,8 +107,9 @@ osscall_run(const struct osscall *c, enum ossapi_op op, osscall_build_fn build,
 
 	if ((int)op < 0 || op >= OSSAPI__MAX)
 		return oerr_set(d, OERR_INTERNAL, NULL), -1;
-	what = osscall_what[op];
 	memset(&s, 0, sizeof(s));
+	snprintf(s.what, sizeof(s.what), "OSS %s", ossapi_op_name(op));
+	what = s.what;
 	s.c = c;
 	s.op = op;
 	s.build = build;

@@ -242,13 +242,38 @@ request_read(struct request *r, request_getvar_fn get, void *arg)
 	}
 }
 
+int
+request_query_next(const char **pos, const char *end, char *name,
+    size_t namesz, const char **v, size_t *vlen)
+{
+	const char *pair, *amp, *eq;
+
+	for (pair = *pos; pair < end; pair = amp + 1) {
+		if ((amp = memchr(pair, '&', (size_t)(end - pair))) == NULL)
+			amp = end;
+		if (amp == pair)
+			continue;
+		if ((eq = memchr(pair, '=', (size_t)(amp - pair))) == NULL)
+			eq = amp;	/* "name" alone: an empty value */
+		if (util_pct_decode(pair, (size_t)(eq - pair), name,
+		    namesz) < 0)
+			name[0] = '\0';
+		*v = eq < amp ? eq + 1 : amp;
+		*vlen = (size_t)(amp - *v);
+		*pos = amp < end ? amp + 1 : end;
+		return 1;
+	}
+	*pos = end;
+	return 0;
+}
+
 enum oerr
 request_parse_query(const char *q, struct request_params *p,
     struct oerr_detail *d)
 {
 	char name[32], val[LIMIT_PARAM_LEN + 1];
-	const char *pair, *eq, *end;
-	size_t qlen, nlen;
+	const char *pos, *end, *v;
+	size_t qlen, vlen;
 	enum oerr e;
 	long n;
 	int i, *has;
@@ -260,29 +285,18 @@ request_parse_query(const char *q, struct request_params *p,
 		return oerr_set(d, OERR_REQUEST_TOO_LARGE,
 		    "the query string is longer than %d bytes",
 		    LIMIT_QUERY_LEN);
-	for (pair = q; pair < q + qlen; pair = end + 1) {
-		end = pair + strcspn(pair, "&");
-		if (end == pair)
-			continue;
-		eq = memchr(pair, '=', (size_t)(end - pair));
-		nlen = (size_t)((eq != NULL ? eq : end) - pair);
-		n = util_pct_decode(pair, nlen, name, sizeof(name));
-		if (n < 0)
-			continue;	/* not a name we know */
+	for (pos = q, end = q + qlen; request_query_next(&pos, end, name,
+	    sizeof(name), &v, &vlen);) {
 		if ((i = request_param_find(name)) < 0)
-			continue;
+			continue;	/* not a name we know */
 		has = (int *)((char *)p + request_params_table[i].has);
 		if (*has)
 			return oerr_set(d, OERR_BAD_REQUEST,
 			    "the parameter %s is repeated", name);
-		if (eq == NULL)
-			eq = end;	/* "name" alone: an empty value */
-		else
-			eq++;
-		n = util_pct_decode(eq, (size_t)(end - eq), val, sizeof(val));
+		n = util_pct_decode(v, vlen, val, sizeof(val));
 		if (n < 0) {
 			/* Too long, a bad escape or a NUL byte. */
-			if ((size_t)(end - eq) >= request_params_table[i].cap)
+			if (vlen >= request_params_table[i].cap)
 				return request_param_error(i, "is too long", d);
 			return request_param_error(i, "is malformed", d);
 		}

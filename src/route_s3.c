@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <json-c/json.h>
 
+#include "batch.h"
 #include "callback.h"
 #include "creds_source.h"
 #include "crypto.h"
@@ -169,11 +169,7 @@ s3_upload(struct s3ctx *c, const struct route_pick *p, const char *query,
 static enum oerr
 s3_json_body(const struct request *req, struct oerr_detail *d)
 {
-	const char *t = req->content_type;
-	size_t n = strlen("application/json");
-
-	if (t == NULL || strncasecmp(t, "application/json", n) != 0 ||
-	    (t[n] != '\0' && t[n] != ';' && t[n] != ' '))
+	if (!batch_is_json(req->content_type))
 		return oerr_set(d, OERR_BAD_REQUEST, "the body must be JSON "
 		    "(Content-Type: application/json)");
 	return OERR_OK;
@@ -400,14 +396,17 @@ s3_list_all(const struct s3ctx *c, struct ossxml_part **parts, size_t *n,
 		if (osscall_run(&oc, OSSAPI_LIST_PARTS, s3_list_build,
 		    s3_list_parse, &a, d) == -1)
 			goto fail;
-		if (count + call.page.n > LIMIT_OSS_PART_NUMBER ||
-		    (call.page.n > 0 && (grown = reallocarray(all, count +
-		    call.page.n, sizeof(*all))) == NULL)) {
+		if (count + call.page.n > LIMIT_OSS_PART_NUMBER) {
 			oerr_set(d, OERR_OSS_REFUSED, "OSS listed more parts "
 			    "than an upload has");
 			goto fail;
 		}
 		if (call.page.n > 0) {
+			if ((grown = reallocarray(all, count + call.page.n,
+			    sizeof(*all))) == NULL) {
+				oerr_set(d, OERR_INTERNAL, "out of memory");
+				goto fail;
+			}
 			all = grown;
 			memcpy(all + count, call.page.parts, call.page.n *
 			    sizeof(*all));
@@ -533,19 +532,27 @@ route_s3_create(struct responder *r, const struct request *req,
 
 /* ---- GET s3/multipart/ID/N and .../ID/batch ----------------------------- */
 
+/*
+ * Part n within what the section's max_size allows (checked before the
+ * credentials are fetched); OERR_OK or d filled.
+ */
+static enum oerr
+s3_part_check(const struct s3ctx *c, int n, struct oerr_detail *d)
+{
+	int max = route_s3_max_part(c->up);
+
+	if (n > max)
+		return oerr_set(d, OERR_BAD_REQUEST, "part numbers of the "
+		    "upload %s are 1 to %d (max_size %lld in parts of at least "
+		    "%lld bytes)", c->up->name, max, c->up->max_size,
+		    LIMIT_UPPY_PART_MIN);
+	return OERR_OK;
+}
+
 /* A presigned UploadPart URL for part n (new; crypto_free_secret). */
 static char *
 s3_part_url(const struct s3ctx *c, int n, struct oerr_detail *d)
 {
-	int max = route_s3_max_part(c->up);
-
-	if (n < 1 || n > max) {
-		oerr_set(d, OERR_BAD_REQUEST, "part numbers of the upload %s "
-		    "are 1 to %d (max_size %lld in parts of at least %lld "
-		    "bytes)", c->up->name, max, c->up->max_size,
-		    LIMIT_UPPY_PART_MIN);
-		return NULL;
-	}
 	return ossapi_presign_part(&c->target, c->creds, c->now, c->q.key,
 	    c->oss_id, n, (long)c->conf->policy_ttl, NULL, d);
 }
@@ -568,12 +575,8 @@ route_s3_part(struct responder *r, const struct request *req,
 		    "%d", LIMIT_OSS_PART_NUMBER);
 		return;
 	}
-	if (n > route_s3_max_part(c.up) || n < 1) {
-		s3_part_url(&c, n, d);
-		return;
-	}
-	if (s3_creds(&c, d) != OERR_OK || (url = s3_part_url(&c, n, d)) ==
-	    NULL)
+	if (s3_part_check(&c, n, d) != OERR_OK || s3_creds(&c, d) != OERR_OK ||
+	    (url = s3_part_url(&c, n, d)) == NULL)
 		return;
 	jsonw_init(&w, strlen(url) * 2 + 32);
 	jsonw_open(&w, '{');
@@ -591,7 +594,6 @@ route_s3_batch(struct responder *r, const struct request *req,
 	struct jsonw w;
 	char num[16], *url;
 	size_t i;
-	int max;
 
 	if (s3_begin(r, req, p, rep, &c, d) != OERR_OK ||
 	    s3_upload(&c, p, req->query, S3REQ_M(S3REQ_PART_NUMBERS), d) !=
@@ -602,12 +604,9 @@ route_s3_batch(struct responder *r, const struct request *req,
 		    "as partNumbers=1,2,3");
 		return;
 	}
-	max = route_s3_max_part(c.up);
 	for (i = 0; i < c.q.nparts; i++)
-		if (c.q.parts[i] > max) {
-			s3_part_url(&c, c.q.parts[i], d);
+		if (s3_part_check(&c, c.q.parts[i], d) != OERR_OK)
 			return;
-		}
 	if (s3_creds(&c, d) != OERR_OK)
 		return;
 	jsonw_init(&w, 1024 * c.q.nparts);

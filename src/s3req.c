@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 
 #include "jsonr.h"
+#include "ossapi.h"
 #include "s3req.h"
 #include "util.h"
 
@@ -14,21 +15,6 @@ static const char *const s3req_names[S3REQ__MAX] = {
 	[S3REQ_KEY] = "key",
 	[S3REQ_PART_NUMBERS] = "partNumbers",
 };
-
-/* The bytes OSS takes in a key: UTF-8, no control byte, no leading '/'. */
-static int
-s3req_key_ok(const char *k, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > LIMIT_KEY_LEN || k[0] == '/' ||
-	    !util_utf8_valid(k, len))
-		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)k[i] < 0x20 || k[i] == 0x7f)
-			return 0;
-	return 1;
-}
 
 int
 s3req_part_number(const char *s, size_t len)
@@ -75,9 +61,9 @@ s3req_query(const char *q, unsigned int want, struct s3req_query *out,
     struct oerr_detail *d)
 {
 	char name[32], val[LIMIT_KEY_LEN + 1];
-	const char *pair, *eq, *end;
-	size_t qlen, nlen;
-	long n, vlen;
+	const char *pos, *end, *v;
+	size_t qlen, vlen;
+	long n;
 	int i, seen[S3REQ__MAX] = { 0 };
 	enum oerr e;
 
@@ -88,30 +74,21 @@ s3req_query(const char *q, unsigned int want, struct s3req_query *out,
 	if ((qlen = strlen(q)) > LIMIT_QUERY_LEN)
 		return oerr_set(d, OERR_REQUEST_TOO_LARGE, "the query string is "
 		    "longer than %d bytes", LIMIT_QUERY_LEN);
-	for (pair = q; pair < q + qlen; pair = end + 1) {
-		end = pair + strcspn(pair, "&");
-		if (end == pair)
-			continue;
-		eq = memchr(pair, '=', (size_t)(end - pair));
-		nlen = (size_t)((eq != NULL ? eq : end) - pair);
-		if (util_pct_decode(pair, nlen, name, sizeof(name)) < 0)
-			continue;	/* not a name we know: metadata[...] */
+	for (pos = q, end = q + qlen; request_query_next(&pos, end, name,
+	    sizeof(name), &v, &vlen);) {
 		for (i = 0; i < S3REQ__MAX; i++)
 			if (strcmp(name, s3req_names[i]) == 0)
 				break;
+		/* Not a name we know (metadata[...]), or not one wanted. */
 		if (i == S3REQ__MAX || !(want & S3REQ_M(i)))
 			continue;
 		if (seen[i]++)
 			return oerr_set(d, OERR_BAD_REQUEST, "the parameter %s "
 			    "is repeated", name);
-		eq = eq != NULL ? eq + 1 : end;
-		vlen = util_pct_decode(eq, (size_t)(end - eq), val,
-		    sizeof(val));
-		if (vlen < 0)
+		if ((n = util_pct_decode(v, vlen, val, sizeof(val))) < 0)
 			return oerr_set(d, i == S3REQ_FILENAME ?
 			    OERR_INVALID_FILENAME : OERR_BAD_REQUEST, "the "
 			    "parameter %s is too long or malformed", name);
-		n = vlen;
 		switch (i) {
 		case S3REQ_FILENAME:
 			if ((e = request_param_set(&out->params,
@@ -128,7 +105,8 @@ s3req_query(const char *q, unsigned int want, struct s3req_query *out,
 				    "parameter type must be a type/subtype");
 			break;
 		case S3REQ_KEY:
-			if (!s3req_key_ok(val, (size_t)n))
+			/* val holds no NUL (util_pct_decode refuses one). */
+			if (!ossapi_key_ok(val))
 				return oerr_set(d, OERR_BAD_REQUEST, "the "
 				    "parameter key is not an object key");
 			memcpy(out->key, val, (size_t)n + 1);

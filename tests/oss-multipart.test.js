@@ -105,7 +105,8 @@ function send(method, target, headers, body) {
   });
 }
 
-// A request in the V4 header form, signed by ali-oss; tamper(headers) changes it afterwards.
+// A request in the V4 header form, signed by ali-oss; tamper(headers) changes it afterwards,
+// and opts.send ({method, key, params}) sends it as another request than the one signed.
 function signed(cred, method, key, params, extra = {}, body, opts = {}) {
   const headers = { 'x-oss-date': amz(opts.time || Date.now()), 'x-oss-content-sha256': 'UNSIGNED-PAYLOAD', ...extra };
   if (cred.token) headers['x-oss-security-token'] = cred.token;
@@ -117,7 +118,8 @@ function signed(cred, method, key, params, extra = {}, body, opts = {}) {
     { headers: lower, queries }, BUCKET, key, []);
   if (opts.tamper) opts.tamper(headers);
   if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
-  return send(method, `${keyPath(key)}?${qs(params)}`, headers, body);
+  const as = { method, key, params, ...opts.send };
+  return send(as.method, `${keyPath(as.key)}?${qs(as.params)}`, headers, body);
 }
 
 // A presigned UploadPart URL's path and query, as a browser gets it.
@@ -259,6 +261,24 @@ test('V4 header form: a changed header, method or key, a wrong secret, no signat
     403, 'RequestTimeTooSkewed');
   assertError(await signed(LONG, 'POST', key, [['uploads', null]], {}, '',
     { tamper: (h) => { delete h['x-oss-content-sha256']; } }), 400, 'InvalidArgument');
+  const sha = crypto.createHash('sha256').update('').digest('hex');
+  const hashed = await signed(LONG, 'POST', key, [['uploads', null]], { 'x-oss-content-sha256': sha }, '');
+  assertError(hashed, 400, 'InvalidArgument');
+  assert.equal(ecOf(hashed), '0002-00000214');
+  // Signed for one request, sent as another: the method, the key, the query.
+  const id = await initiate(LONG, key);
+  assertError(await signed(LONG, 'GET', key, [['uploadId', id]], {}, undefined,
+    { send: { method: 'DELETE' } }), 403, 'SignatureDoesNotMatch');
+  assertError(await signed(LONG, 'GET', 'big/other-sig.bin', [['uploadId', id]], {}, undefined,
+    { send: { key } }), 403, 'SignatureDoesNotMatch');
+  assertError(await signed(LONG, 'GET', key, [['max-parts', '2'], ['uploadId', id]], {}, undefined,
+    { send: { params: [['max-parts', '3'], ['uploadId', id]] } }), 403, 'SignatureDoesNotMatch');
+  // The scope's region and the date in it are checked, not only the signature.
+  assertError(await signed(LONG, 'GET', key, [['uploadId', id]], {}, undefined,
+    { tamper: (h) => { h.Authorization = h.Authorization.replace(`/${REGION}/`, '/cn-beijing/'); } }),
+  400, 'InvalidArgument');
+  // Unchanged, the same request passes: the refusals above are the changes'.
+  assert.equal((await signed(LONG, 'GET', key, [['uploadId', id]])).status, 200);
 });
 
 test('presigned UploadPart: a Content-Type the URL did not sign, another part number, an expired URL: refused', async () => {
@@ -274,6 +294,13 @@ test('presigned UploadPart: a Content-Type the URL did not sign, another part nu
   assertError(res, 403, 'AccessDenied');
   assert.match(res.body, /Request has expired/);
   assertError(await send('PUT', presignPart(STS, key, id, 10001), { 'Content-Length': '1' }, 'x'), 400, 'InvalidArgument');
+  // A URL signed with another secret, one for another key, or with its signature cut.
+  assertError(await send('PUT', presignPart({ ...STS, secret: 'wrong' }, key, id, 1), { 'Content-Length': '1' }, 'x'),
+    403, 'SignatureDoesNotMatch');
+  assertError(await send('PUT', presignPart(STS, 'big/elsewhere.bin', id, 1).replace(keyPath('big/elsewhere.bin'), keyPath(key)),
+    { 'Content-Length': '1' }, 'x'), 403, 'SignatureDoesNotMatch');
+  assertError(await send('PUT', url.replace(/&x-oss-signature=[0-9a-f]+$/, '&x-oss-signature='), { 'Content-Length': '1' }, 'x'),
+    403, 'SignatureDoesNotMatch');
   assert.equal((await send('PUT', url, { 'Content-Length': '1' }, 'x')).status, 200);
 });
 

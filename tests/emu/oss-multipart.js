@@ -28,7 +28,8 @@
  *   [AMU]  AbortMultipartUpload, https://www.alibabacloud.com/help/en/oss/developer-reference/abortmultipartupload
  *          (DELETE /key?uploadId=ID, 204; oss:AbortMultipartUpload)
  *   [V4H]  V4 header signature, https://www.alibabacloud.com/help/en/oss/developer-reference/recommend-to-use-signature-version-4
- *          (Authorization: OSS4-HMAC-SHA256 Credential=..., x-oss-date, x-oss-content-sha256)
+ *          (Authorization: OSS4-HMAC-SHA256 Credential=..., x-oss-date, x-oss-content-sha256, whose
+ *          one value OSS takes is UNSIGNED-PAYLOAD: https://www.alibabacloud.com/help/en/oss/support/0002-00000214)
  *   [V4Q]  V4 presigned URL, https://www.alibabacloud.com/help/en/oss/developer-reference/add-signatures-to-urls
  *          (x-oss-signature-version, x-oss-credential, x-oss-date, x-oss-expires 1..604800,
  *          x-oss-security-token, x-oss-signature; a request after date + expires is refused)
@@ -44,6 +45,7 @@
  * Errors, as OSS's XML (tests/emu/oss.js sendError); EC "guess" unless a page names it:
  *   400 InvalidArgument          part number not 1..10000, max-parts not 1..1000, marker bad 0042-00000301 guess
  *   400 InvalidArgument          a query signature parameter malformed (x-oss-expires, date)  0002-00000720 guess
+ *   400 InvalidArgument          x-oss-content-sha256 not UNSIGNED-PAYLOAD           0002-00000214 doc
  *   400 MalformedXML             Complete body not the XML above                     0042-00000302 guess
  *   400 InvalidPart              a named part missing or with another ETag           0042-00000303 guess
  *   400 InvalidPartOrder         part numbers not ascending                          0042-00000304 guess
@@ -82,6 +84,8 @@ const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encodin
 
 const mperr = {
   badArgument: (why) => new OssError(400, 'InvalidArgument', why, '0042-00000301'),
+  badPayloadHash: () => new OssError(400, 'InvalidArgument',
+    'The value of the x-oss-content-sha256 header is invalid: it must be UNSIGNED-PAYLOAD.', '0002-00000214'),
   badQuerySig: (why) => new OssError(400, 'InvalidArgument', why, '0002-00000720'),
   malformedXml: () => new OssError(400, 'MalformedXML',
     'The XML you provided was not well-formed or did not validate against our published schema.', '0042-00000302'),
@@ -244,6 +248,8 @@ class Multipart {
       if (typeof headers['x-oss-content-sha256'] !== 'string') {
         throw mperr.badArgument('x-oss-content-sha256 is required with signature version 4.');
       }
+      // OSS takes only an unsigned payload [V4H]: a hash here would go unchecked against the body.
+      if (headers['x-oss-content-sha256'] !== 'UNSIGNED-PAYLOAD') throw mperr.badPayloadHash();
       const scope = this.scope(cred, date, ctx);
       secretKey = this.emu.accessKey(ctx, scope.akid, token);
       expect = signUtils.authorizationV4(scope.akid, secretKey.secret, region, req.method, { headers, queries: q },
