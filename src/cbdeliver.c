@@ -181,8 +181,7 @@ cbdeliver_forward(const struct cbdeliver_forward *f, char **answer,
 	o.judge = cbdeliver_judge;
 	memset(&res, 0, sizeof(res));
 	if (http_exchange(&o, &res) == -1) {
-		if (res.err == HTTP_ERR_TRANSPORT &&
-		    strcmp(res.reason, "timed out") == 0) {
+		if (res.err == HTTP_ERR_TRANSPORT && res.timed_out) {
 			olog_warn("callback_forward %.200s: no answer in %ld ms",
 			    f->url, f->timeout_ms);
 			e = oerr_set(d, OERR_CB_FORWARD_TIMEOUT, NULL);

@@ -333,6 +333,7 @@ http_transport(struct http_result *res, CURLcode cc, const char *errbuf)
 {
 	const char *s = cu.easy_strerror(cc);
 
+	res->timed_out = cc == CURLE_OPERATION_TIMEDOUT;
 	snprintf(res->reason, sizeof(res->reason), "%s",
 	    cc == CURLE_OPERATION_TIMEDOUT ? "timed out" :
 	    cc == CURLE_FILESIZE_EXCEEDED || cc == CURLE_WRITE_ERROR ?

@@ -130,6 +130,8 @@ struct http_result {
 	char			 reason[LIMIT_ERRMSG];
 	char			 detail[LIMIT_ERRMSG];
 	const char		*hint;
+	int			 timed_out;	/* the last try's transport error
+						   was a timeout */
 	/* private */
 	struct sbuf		 body_;
 	char			 hval_[HTTP_WANT_MAX][LIMIT_HTTP_HEADER_LEN + 1];

@@ -364,9 +364,37 @@ t_transport(void)
 	waitpid(srv_pid, NULL, 0);
 	srv_pid = 0;
 	ok(http_exchange(&o, &res) == -1 && res.err == HTTP_ERR_TRANSPORT &&
-	    res.tries == 2 && strcmp(res.reason, "could not connect") == 0,
+	    res.tries == 2 && strcmp(res.reason, "could not connect") == 0 &&
+	    !res.timed_out,
 	    "connection refused: retried, then \"could not connect\"");
 	http_result_clear(&res);
+
+	/* A server that takes the connection and never answers. */
+	{
+		struct sockaddr_in sa;
+		socklen_t len = sizeof(sa);
+		int l = socket(AF_INET, SOCK_STREAM, 0);
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sin_family = AF_INET;
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (l == -1 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) ==
+		    -1 || listen(l, 1) == -1 ||
+		    getsockname(l, (struct sockaddr *)&sa, &len) == -1) {
+			perror("silent server");
+			exit(1);
+		}
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d/",
+		    ntohs(sa.sin_port));
+		o.timeout_ms = 300;
+		o.retries = 0;
+		ok(http_exchange(&o, &res) == -1 &&
+		    res.err == HTTP_ERR_TRANSPORT && res.timed_out &&
+		    strcmp(res.reason, "timed out") == 0,
+		    "no answer within timeout_ms: \"timed out\", timed_out set");
+		http_result_clear(&res);
+		close(l);
+	}
 	http_result_clear(&res);
 	ok(1, "http_result_clear twice");
 }
@@ -374,7 +402,7 @@ t_transport(void)
 int
 main(void)
 {
-	tap_plan(28);
+	tap_plan(29);
 	http_init();
 	t_basic();
 	t_retries();
