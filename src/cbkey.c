@@ -43,8 +43,7 @@ cbkey_new(const struct conf *conf)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	if (cbkey_dup(&s->pinned, conf->callback_public_key) == -1 ||
-	    cbkey_dup(&s->cache_dir, conf->cache_dir != NULL ?
-	    conf->cache_dir : DEFAULT_CACHE_DIR) == -1 ||
+	    cbkey_dup(&s->cache_dir, conf->cache_dir) == -1 ||
 	    cbkey_dup(&s->ca_file, conf->ca_file) == -1 ||
 	    cbkey_dup(&s->proxy, conf->proxy) == -1) {
 		cbkey_free(s);

@@ -1206,6 +1206,9 @@ conf_finish(struct conf_parser *p)
 	}
 	if (c->policy_ttl == 0)
 		c->policy_ttl = DEFAULT_POLICY_TTL;
+	if (c->cache_dir == NULL &&
+	    (c->cache_dir = strdup(DEFAULT_CACHE_DIR)) == NULL)
+		return conf_fail(p, "out of memory");
 	if (c->nuploads == 0 && conf_new_upload(p, DEFAULT_UPLOAD) == -1)
 		return -1;
 	for (i = 0; i < c->nuploads; i++) {

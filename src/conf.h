@@ -173,7 +173,7 @@ struct conf {
 	char		*oidc_provider_arn;
 	char		*oidc_token_file;
 	char		*credentials_uri;
-	char		*cache_dir;
+	char		*cache_dir;	/* DEFAULT_CACHE_DIR when not set */
 	long long	 refresh_before;	/* seconds */
 	char		*ca_file;
 	char		*proxy;

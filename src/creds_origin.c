@@ -394,7 +394,7 @@ static int
 creds_setup_cache(struct creds_origin *o, const struct conf *conf,
     const char *const *parts, size_t n, char *err, size_t errlen)
 {
-	o->cache_dir = conf->cache_dir ? conf->cache_dir : DEFAULT_CACHE_DIR;
+	o->cache_dir = conf->cache_dir;
 	if (cache_key(parts, n, o->cache_key) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

@@ -53,8 +53,7 @@ static int
 gate_table(struct gate *g)
 {
 	struct statedir sd;
-	const char *dir = g->conf->cache_dir != NULL ? g->conf->cache_dir :
-	    DEFAULT_CACHE_DIR;
+	const char *dir = g->conf->cache_dir;
 
 	if (g->rt != NULL)
 		return 0;

@@ -67,8 +67,8 @@ metrics_open(const struct conf *conf)
 
 	if (!conf->metrics)
 		return NULL;
-	if (statedir_open(&sd, conf->cache_dir != NULL ? conf->cache_dir :
-	    DEFAULT_CACHE_DIR, "metrics are not counted") == -1)
+	if (statedir_open(&sd, conf->cache_dir, "metrics are not counted") ==
+	    -1)
 		return NULL;
 	map = statedir_map(&sd, METRICS_FILE, METRICS_SIZE, metrics_file_valid,
 	    metrics_file_init, NULL);

@@ -132,8 +132,7 @@ route_callback_deliver(struct responder *r, const struct request *req,
     struct reply *rep, struct oerr_detail *d)
 {
 	const struct conf *conf = r->conf;
-	const char *cache = conf->cache_dir != NULL ? conf->cache_dir :
-	    DEFAULT_CACHE_DIR;
+	const char *cache = conf->cache_dir;
 	struct cbdeliver_forward f;
 	char *json = NULL, *answer = NULL;
 	size_t len = 0, alen = 0;
@@ -238,8 +237,7 @@ route_callback_run(struct responder *r, const struct request *req,
 		route_callback_refuse(req, d, d->err, msg);
 		goto out;
 	}
-	claimed = cbdeliver_claim(conf->cache_dir != NULL ? conf->cache_dir :
-	    DEFAULT_CACHE_DIR, ev.id, now);
+	claimed = cbdeliver_claim(conf->cache_dir, ev.id, now);
 	if (claimed == 1) {
 		route_callback_refuse(req, d, OERR_CB_REPLAYED, NULL);
 		goto out;

@@ -27,8 +27,7 @@ secret_new(const char *file, const char *dir)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	if ((file != NULL && (s->file = strdup(file)) == NULL) ||
-	    (s->dir = strdup(dir != NULL ? dir : DEFAULT_CACHE_DIR)) ==
-	    NULL) {
+	    (s->dir = strdup(dir)) == NULL) {
 		secret_free(s);
 		return NULL;
 	}

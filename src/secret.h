@@ -19,8 +19,9 @@
 struct secret;
 
 /*
- * A handle on the secret of file (NULL: the one in dir).  No I/O; both
- * strings are copied.  NULL when out of memory.  Free with secret_free.
+ * A handle on the secret of file (NULL: the one in dir, which is never
+ * NULL: conf_parse fills in DEFAULT_CACHE_DIR).  No I/O; both strings are
+ * copied.  NULL when out of memory.  Free with secret_free.
  */
 struct secret	*secret_new(const char *file, const char *dir);
 
