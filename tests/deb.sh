@@ -124,10 +124,11 @@ is "$added" "ossign " "only ossign was installed (its dependencies were here)"
 for f in /usr/sbin/ossign /usr/share/man/man8/ossign.8.gz /usr/share/man/man5/ossign.conf.5.gz \
     /lib/systemd/system/ossign.socket /lib/systemd/system/ossign.service \
     /etc/nginx/snippets/ossign.conf /usr/share/ossign/www/index.html \
+    /usr/share/ossign/callback_pub_key_v1.pem \
     /usr/share/doc/ossign/examples/ossign.conf.example; do
 	[ -e "$f" ] || missing="${missing:-} $f"
 done
-is "${missing:-}" "" "the program, man pages, units, nginx snippet, page and examples are in place"
+is "${missing:-}" "" "the program, man pages, units, nginx snippet, page, OSS's callback key and examples are in place"
 conffiles=$(dpkg-query -W -f='${Conffiles}\n' ossign | awk 'NF {print $1}' | sort | tr '\n' ' ')
 is "$conffiles" "/etc/nginx/snippets/ossign.conf /etc/ossign/ossign.conf " \
     "/etc/ossign/ossign.conf and the snippet are conffiles"
