@@ -671,7 +671,8 @@ callback_form_new(const struct callback_settings *s,
 
 	if ((f = calloc(1, sizeof(*f))) == NULL ||
 	    (f->fields[0].name = strdup("callback")) == NULL ||
-	    (f->fields[0].value = callback_param(s)) == NULL)
+	    (f->fields[0].value = s->param != NULL ? strdup(s->param) :
+	    callback_param(s)) == NULL)
 		goto nomem;
 	for (i = 0; i < CALLBACK_VAR__MAX; i++)
 		if ((f->fields[i + 1].name = strdup(callback_var_fields[i])) ==

@@ -93,6 +93,8 @@ struct callback_settings {
 	enum callback_body_type body_type;
 	const char	*body;		/* callback_body; NULL: the default */
 	int		 insecure;	/* callback_insecure: http:// allowed */
+	const char	*param;		/* callback_param(this), made once at
+					   load; NULL: made for each form */
 };
 
 /* The default template for type (bucket, object, etag, size, mimeType and

@@ -249,6 +249,7 @@ conf_upload_clear(struct conf_upload *u)
 	free(u->callback_url);
 	free(u->callback_host);
 	free(u->callback_body);
+	free(u->callback_param);
 	free(u->callback_spool);
 	free(u->callback_forward);
 	for (i = 0; i < u->njwt_keys; i++) {
@@ -1180,6 +1181,12 @@ conf_finish_callback(struct conf_parser *p, struct conf_upload *u,
 		    "secret_file: the application checks X-Ossign-Signature "
 		    "with the same secret", u->name);
 	}
+	/* The same for every signature of the section: made once. */
+	if ((u->callback_param = callback_param(s)) == NULL) {
+		memset(s, 0, sizeof(*s));
+		return conf_fail(p, "out of memory");
+	}
+	s->param = u->callback_param;
 	p->line = 0;
 	return 0;
 }

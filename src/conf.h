@@ -131,6 +131,7 @@ struct conf_upload {
 	char		*callback_url;
 	char		*callback_host;
 	char		*callback_body;
+	char		*callback_param;	/* the `callback` field */
 	int		 callback_sni;		/* -1: unset */
 	int		 callback_body_type;	/* enum callback_body_type */
 	int		 callback_insecure;

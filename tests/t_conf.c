@@ -77,7 +77,7 @@ main(void)
 	const struct conf_upload *u;
 	char err[512];
 
-	tap_plan(85 + 7 + 23 + 11 + 25);	/* + multipart (issue 12), callbacks
+	tap_plan(85 + 7 + 23 + 12 + 25);	/* + multipart (issue 12), callbacks
 					   (issue 10), batch_max and metrics, auth
 					   and rate limits (issue 11) */
 	t_multipart();
@@ -353,6 +353,21 @@ main(void)
 	    strcmp(u->callback_spool, "/var/lib/ossign/cb") == 0 &&
 	    strcmp(u->callback_forward, "http://127.0.0.1:8000/hook") == 0 &&
 	    u->callback_timeout == 4, "verify_object, spool, forward, timeout");
+	{
+		struct callback_settings fresh;
+		char *want = NULL;
+
+		if (u != NULL) {
+			fresh = u->callback;
+			fresh.param = NULL;
+			want = callback_param(&fresh);
+		}
+		ok(want != NULL && u->callback.param == u->callback_param &&
+		    strcmp(u->callback.param, want) == 0,
+		    "the callback field is made once at load, as callback_param "
+		    "makes it");
+		free(want);
+	}
 	ok(c != NULL && c->ncallback_key_urls == 2 &&
 	    strcmp(c->callback_key_urls[0], "https://k.example/a.pem") == 0 &&
 	    strcmp(c->secret_file, "/etc/ossign/secret") == 0 &&
