@@ -501,20 +501,26 @@ callback_body_of(const struct callback_settings *s)
 }
 
 int
-callback_settings_check(const struct callback_settings *s, char *err,
-    size_t errlen)
+callback_settings_check(const struct callback_settings *s,
+    enum callback_key *bad, char *err, size_t errlen)
 {
+	enum callback_key unused;
 	char *param;
 	size_t len;
 
+	if (bad == NULL)
+		bad = &unused;
+	*bad = CALLBACK_KEY_URL;
 	if (s == NULL)
 		return callback_fail(err, errlen, "no callback settings");
 	if (callback_urls_ok(s->url, s->insecure, err, errlen) == -1)
 		return -1;
 	if (s->host != NULL && ((len = strlen(s->host)) == 0 ||
-	    !callback_authority_ok(s->host, len)))
+	    !callback_authority_ok(s->host, len))) {
+		*bad = CALLBACK_KEY_HOST;
 		return callback_fail(err, errlen, "callback_host: not a host "
 		    "name or address (with an optional :port)");
+	}
 	if (s->sni < -1 || s->sni > 1)
 		return callback_fail(err, errlen, "callback_sni: yes or no");
 	if ((int)s->body_type < 0 || s->body_type >= CALLBACK_BODY__MAX)
@@ -522,8 +528,10 @@ callback_settings_check(const struct callback_settings *s, char *err,
 		    "%s", callback_body_types[CALLBACK_JSON],
 		    callback_body_types[CALLBACK_FORM]);
 	if (callback_tpl_check(s->body_type, callback_body_of(s), err,
-	    errlen) == -1)
+	    errlen) == -1) {
+		*bad = CALLBACK_KEY_BODY;
 		return -1;
+	}
 	if ((param = callback_param(s)) == NULL)
 		return callback_fail(err, errlen, "out of memory");
 	len = strlen(param);

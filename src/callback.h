@@ -109,10 +109,16 @@ const char	*callback_default_body(enum callback_body_type type);
  * variables; for JSON, a JSON object once variables are filled in; the
  * fields "object" and ossign's six present as above), and that the
  * `callback` field fits LIMIT_CB_PARAM.  Returns 0, or -1 with a message
- * naming the key in err.
+ * naming the key in err and, when bad is not NULL, the key to blame in
+ * *bad (a load error's line).
  */
+enum callback_key {
+	CALLBACK_KEY_URL,	/* callback_url, and what has no line of its own */
+	CALLBACK_KEY_HOST,	/* callback_host */
+	CALLBACK_KEY_BODY	/* callback_body */
+};
 int		 callback_settings_check(const struct callback_settings *s,
-		    char *err, size_t errlen);
+		    enum callback_key *bad, char *err, size_t errlen);
 
 /*
  * The `callback` field for s (checked by callback_settings_check): base64

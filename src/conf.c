@@ -1138,6 +1138,7 @@ conf_finish_callback(struct conf_parser *p, struct conf_upload *u,
     const unsigned char *seen)
 {
 	struct callback_settings *s = &u->callback;
+	enum callback_key bad;
 	char err[480];
 	size_t i;
 
@@ -1156,14 +1157,10 @@ conf_finish_callback(struct conf_parser *p, struct conf_upload *u,
 	s->body_type = (enum callback_body_type)u->callback_body_type;
 	s->body = u->callback_body;
 	s->insecure = u->callback_insecure;
-	if (callback_settings_check(s, err, sizeof(err)) == -1) {
-		p->line = u->callback_line[0];
-		if (strncmp(err, "callback_host", 13) == 0 &&
-		    u->callback_line[1] > 0)
-			p->line = u->callback_line[1];
-		else if (strncmp(err, "callback_body:", 14) == 0 &&
-		    u->callback_line[2] > 0)
-			p->line = u->callback_line[2];
+	if (callback_settings_check(s, &bad, err, sizeof(err)) == -1) {
+		/* The slots of callback_line are callback_key's. */
+		p->line = u->callback_line[bad] > 0 ? u->callback_line[bad] :
+		    u->callback_line[CALLBACK_KEY_URL];
 		memset(s, 0, sizeof(*s));
 		return conf_fail(p, "[upload %s] %s", u->name, err);
 	}

@@ -140,7 +140,8 @@ struct conf_upload {
 	char		*callback_forward;	/* an internal URL, or NULL */
 	long long	 callback_timeout;	/* seconds, for the forward */
 	size_t		 callback_line[3];	/* lines of callback_url,
-						   callback_host, callback_body */
+						   callback_host, callback_body
+						   (enum callback_key) */
 	/* issue 11: batch signing (helper J) */
 	long long	 batch_max;	/* files in one batch request */
 };

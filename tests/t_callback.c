@@ -41,7 +41,7 @@ static int
 check(const struct callback_settings *s, char *err, size_t errlen)
 {
 	err[0] = '\0';
-	return callback_settings_check(s, err, errlen);
+	return callback_settings_check(s, NULL, err, errlen);
 }
 
 /* Settings refused, with err containing want. */

@@ -73,6 +73,7 @@ fuzz_cbbody_template(enum callback_body_type type, const char *tpl)
 	struct callback_settings s;
 	struct callback_values v;
 	struct callback_form *f;
+	enum callback_key bad;
 	unsigned char dec[LIMIT_CB_PARAM];
 	json_object *j, *b;
 	char err[512], *param;
@@ -84,8 +85,9 @@ fuzz_cbbody_template(enum callback_body_type type, const char *tpl)
 	s.body_type = type;
 	s.body = tpl;
 	err[0] = '\0';
-	if (callback_settings_check(&s, err, sizeof(err)) == -1) {
-		FUZZ_CHECK(strncmp(err, "callback_body: ", 15) == 0);
+	if (callback_settings_check(&s, &bad, err, sizeof(err)) == -1) {
+		FUZZ_CHECK(strncmp(err, "callback_body: ", 15) == 0 &&
+		    bad == CALLBACK_KEY_BODY);
 		return;
 	}
 	FUZZ_CHECK((param = callback_param(&s)) != NULL);
