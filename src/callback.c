@@ -613,15 +613,8 @@ out:
 static int
 callback_value_ok(const char *s, size_t len, size_t max)
 {
-	size_t i;
-
-	if (len == 0 || len > max || memchr(s, '\0', len) != NULL ||
-	    !util_utf8_valid(s, len))
-		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
+	return len > 0 && len <= max && memchr(s, '\0', len) == NULL &&
+	    util_utf8_valid(s, len) && !util_has_ctl(s);
 }
 
 static int
@@ -778,11 +771,11 @@ callback_parse_json(struct callback_vars *vars, const char *body, size_t len)
 static enum callback_err
 callback_parse_form(struct callback_vars *vars, const char *body, size_t len)
 {
-	const char *pair = body, *end = body + len, *amp, *eq;
+	const char *pos = body, *end = body + len, *v;
 	char *name = NULL, *value = NULL;
 	enum callback_err e = CALLBACK_MALFORMED;
-	long nlen, vlen;
-	size_t plen;
+	size_t vlen;
+	long n;
 
 	if (memchr(body, '\0', len) != NULL)
 		return CALLBACK_MALFORMED;
@@ -791,18 +784,10 @@ callback_parse_form(struct callback_vars *vars, const char *body, size_t len)
 		e = CALLBACK_INTERNAL;
 		goto out;
 	}
-	for (; pair < end; pair = amp + 1) {
-		if ((amp = memchr(pair, '&', (size_t)(end - pair))) == NULL)
-			amp = end;
-		if ((plen = (size_t)(amp - pair)) == 0)
-			continue;	/* "a=1&&b=2", a trailing '&' */
-		if ((eq = memchr(pair, '=', plen)) == NULL)
-			eq = amp;
-		if ((nlen = util_pct_decode(pair, (size_t)(eq - pair), name,
-		    len + 1)) <= 0 ||
-		    (vlen = util_pct_decode(eq < amp ? eq + 1 : amp,
-		    eq < amp ? (size_t)(amp - eq - 1) : 0, value,
-		    len + 1)) < 0)
+	/* Empty pairs ("a=1&&b=2", a trailing '&') are skipped. */
+	while (util_query_next(&pos, end, name, len + 1, &v, &vlen)) {
+		if (name[0] == '\0' ||
+		    (n = util_pct_decode(v, vlen, value, len + 1)) < 0)
 			goto out;
 		if (callback_vars_get(vars, name) != NULL)
 			goto out;	/* a repeated name */
@@ -810,8 +795,7 @@ callback_parse_form(struct callback_vars *vars, const char *body, size_t len)
 			e = CALLBACK_TOO_LARGE;
 			goto out;
 		}
-		if (callback_vars_add(vars, name, value, (size_t)vlen, 1) ==
-		    -1) {
+		if (callback_vars_add(vars, name, value, (size_t)n, 1) == -1) {
 			e = CALLBACK_INTERNAL;
 			goto out;
 		}

@@ -242,31 +242,6 @@ request_read(struct request *r, request_getvar_fn get, void *arg)
 	}
 }
 
-int
-request_query_next(const char **pos, const char *end, char *name,
-    size_t namesz, const char **v, size_t *vlen)
-{
-	const char *pair, *amp, *eq;
-
-	for (pair = *pos; pair < end; pair = amp + 1) {
-		if ((amp = memchr(pair, '&', (size_t)(end - pair))) == NULL)
-			amp = end;
-		if (amp == pair)
-			continue;
-		if ((eq = memchr(pair, '=', (size_t)(amp - pair))) == NULL)
-			eq = amp;	/* "name" alone: an empty value */
-		if (util_pct_decode(pair, (size_t)(eq - pair), name,
-		    namesz) < 0)
-			name[0] = '\0';
-		*v = eq < amp ? eq + 1 : amp;
-		*vlen = (size_t)(amp - *v);
-		*pos = amp < end ? amp + 1 : end;
-		return 1;
-	}
-	*pos = end;
-	return 0;
-}
-
 enum oerr
 request_parse_query(const char *q, struct request_params *p,
     struct oerr_detail *d)
@@ -285,7 +260,7 @@ request_parse_query(const char *q, struct request_params *p,
 		return oerr_set(d, OERR_REQUEST_TOO_LARGE,
 		    "the query string is longer than %d bytes",
 		    LIMIT_QUERY_LEN);
-	for (pos = q, end = q + qlen; request_query_next(&pos, end, name,
+	for (pos = q, end = q + qlen; util_query_next(&pos, end, name,
 	    sizeof(name), &v, &vlen);) {
 		if ((i = request_param_find(name)) < 0)
 			continue;	/* not a name we know */

@@ -148,16 +148,6 @@ enum oerr request_param_set(struct request_params *p, enum request_param i,
 enum request_method request_method(const char *s);
 
 /*
- * The next pair of a query string: from *pos (before end), skipping empty
- * ones ("a=1&&b"), the name percent-decoded into name (namesz bytes; ""
- * when it does not decode into it: no parameter is called that) and the
- * value left encoded, *v and *vlen ("" for a bare name).  Returns 1 with
- * *pos past the pair, or 0 at the end.
- */
-int	 request_query_next(const char **pos, const char *end, char *name,
-	    size_t namesz, const char **v, size_t *vlen);
-
-/*
  * Parse and validate a query string (NULL is an empty one) into p.
  * Unknown parameters are ignored; repeated, malformed or out-of-range ones
  * are refused.  Returns OERR_OK, or an error with d filled.

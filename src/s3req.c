@@ -74,7 +74,7 @@ s3req_query(const char *q, unsigned int want, struct s3req_query *out,
 	if ((qlen = strlen(q)) > LIMIT_QUERY_LEN)
 		return oerr_set(d, OERR_REQUEST_TOO_LARGE, "the query string is "
 		    "longer than %d bytes", LIMIT_QUERY_LEN);
-	for (pos = q, end = q + qlen; request_query_next(&pos, end, name,
+	for (pos = q, end = q + qlen; util_query_next(&pos, end, name,
 	    sizeof(name), &v, &vlen);) {
 		for (i = 0; i < S3REQ__MAX; i++)
 			if (strcmp(name, s3req_names[i]) == 0)

@@ -259,3 +259,28 @@ util_utf8_valid(const char *s, size_t len)
 	}
 	return 1;
 }
+
+int
+util_query_next(const char **pos, const char *end, char *name,
+    size_t namesz, const char **v, size_t *vlen)
+{
+	const char *pair, *amp, *eq;
+
+	for (pair = *pos; pair < end; pair = amp + 1) {
+		if ((amp = memchr(pair, '&', (size_t)(end - pair))) == NULL)
+			amp = end;
+		if (amp == pair)
+			continue;
+		if ((eq = memchr(pair, '=', (size_t)(amp - pair))) == NULL)
+			eq = amp;	/* "name" alone: an empty value */
+		if (util_pct_decode(pair, (size_t)(eq - pair), name,
+		    namesz) < 0)
+			name[0] = '\0';
+		*v = eq < amp ? eq + 1 : amp;
+		*vlen = (size_t)(amp - *v);
+		*pos = amp < end ? amp + 1 : end;
+		return 1;
+	}
+	*pos = end;
+	return 0;
+}

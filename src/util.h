@@ -57,4 +57,14 @@ int	 util_utf8_valid(const char *s, size_t len);
  */
 int	 util_utf8_next(const char *s, size_t len, unsigned int *cp);
 
+/*
+ * The next pair of a query string: from *pos (before end), skipping empty
+ * ones ("a=1&&b"), the name percent-decoded into name (namesz bytes; ""
+ * when it does not decode into it: no parameter is called that) and the
+ * value left encoded, *v and *vlen ("" for a bare name).  Returns 1 with
+ * *pos past the pair, or 0 at the end.
+ */
+int	 util_query_next(const char **pos, const char *end, char *name,
+	    size_t namesz, const char **v, size_t *vlen);
+
 #endif /* OSSIGN_UTIL_H */
