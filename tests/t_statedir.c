@@ -20,6 +20,7 @@
 
 #include "statedir.h"
 #include "tap.h"
+#include "tfile.h"
 
 static char base[] = "/tmp/t_statedir.XXXXXX";
 static char dir[300];
@@ -28,16 +29,9 @@ static void
 put(const char *name, const char *text, mode_t mode)
 {
 	char p[400];
-	int fd;
 
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	unlink(p);
-	if ((fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1)
-		return;
-	if (write(fd, text, strlen(text)) < 0)
-		perror("write");
-	fchmod(fd, mode);
-	close(fd);
+	tfile_put(p, text, strlen(text), mode);
 }
 
 static int

@@ -20,6 +20,7 @@
 
 #include "statedir.h"
 #include "tap.h"
+#include "tfile.h"
 
 #define SIZE	4096
 #define MAGIC	0x74657374706d6170ULL
@@ -68,15 +69,7 @@ inode(void)
 static void
 put(const char *text, mode_t mode)
 {
-	int fd;
-
-	unlink(path);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1)
-		return;
-	if (write(fd, text, strlen(text)) < 0)
-		perror("write");
-	fchmod(fd, mode);
-	close(fd);
+	tfile_put(path, text, strlen(text), mode);
 }
 
 int
