@@ -160,9 +160,7 @@ t_rw(struct statedir *sd)
 	put("l2", "x", 0644);
 	ok(rw_ok(sd, "l2"), "a 0644 file is replaced");
 	snprintf(p, sizeof(p), "%s/target", base);
-	unlink(p);
-	if ((fd = open(p, O_WRONLY | O_CREAT, 0600)) != -1)
-		close(fd);
+	tfile_put(p, "", 0, 0600);
 	snprintf(q, sizeof(q), "%s/l3", dir);
 	symlink(p, q);
 	ok(rw_ok(sd, "l3") && access(p, F_OK) == 0,

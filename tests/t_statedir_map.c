@@ -81,7 +81,7 @@ main(void)
 	char other[400];
 	pid_t pids[8];
 	ino_t ino;
-	int i, j, fd, st2, allok;
+	int i, j, st2, allok;
 
 	tap_plan(12);
 	if (mkdtemp(base) == NULL || statedir_open(&sd, base, "test") == -1)
@@ -126,12 +126,7 @@ main(void)
 	unmap(a);
 	snprintf(other, sizeof(other), "%s/target", base);
 	unlink(path);
-	fd = open(other, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd != -1) {
-		if (write(fd, "keep", 4) != 4)
-			perror("write");
-		close(fd);
-	}
+	tfile_put(other, "keep", 4, 0600);
 	if (symlink(other, path) == -1)
 		perror("symlink");
 	a = map(&sd);
