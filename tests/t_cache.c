@@ -20,6 +20,7 @@
 #include "creds.h"
 #include "limit.h"
 #include "tap.h"
+#include "tfile.h"
 
 #define NOW	1795586981	/* 2026-11-25T06:09:41Z */
 
@@ -51,34 +52,7 @@ entry(struct cache_entry *e, const char *id, const char *secret)
 static int
 write_file(const char *p, const char *text, mode_t mode)
 {
-	int fd;
-
-	unlink(p);
-	if ((fd = open(p, O_WRONLY | O_CREAT | O_EXCL, mode)) == -1)
-		return -1;
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
-		close(fd);
-		return -1;
-	}
-	fchmod(fd, mode);
-	return close(fd);
-}
-
-static char *
-slurp(const char *p)
-{
-	static char buf[8192];
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(p, O_RDONLY)) == -1)
-		return NULL;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return NULL;
-	buf[n] = '\0';
-	return buf;
+	return tfile_put(p, text, strlen(text), mode);
 }
 
 static int
@@ -240,7 +214,9 @@ t_attacks(struct cache *c)
 
 	entry(&e, "STS.good", "secret-good");
 	cache_write(c, &e);
-	snprintf(good, sizeof(good), "%s", slurp(cache_path(c)));
+	s = tfile_slurp(cache_path(c), NULL);
+	snprintf(good, sizeof(good), "%s", s != NULL ? s : "");
+	free(s);
 
 	/* A symlink to a perfectly valid file is still refused. */
 	snprintf(other, sizeof(other), "%s/elsewhere.json", dir);
@@ -251,9 +227,10 @@ t_attacks(struct cache *c)
 	entry(&e, "STS.new", "secret-new");
 	ok(cache_write(c, &e) == 0 && lstat(cache_path(c), &st) == 0 &&
 	    S_ISREG(st.st_mode), "and replaced by a regular file");
-	s = slurp(other);
+	s = tfile_slurp(other, NULL);
 	ok(s != NULL && strstr(s, "STS.good") != NULL,
 	    "the link's target is untouched");
+	free(s);
 
 	write_file(cache_path(c), good, 0644);
 	ok(!reads(c), "a 0644 file is refused");
@@ -321,8 +298,9 @@ t_attacks(struct cache *c)
 	write_file(cache_path(c), "{\"version\":1,\"key\":\"x\"}", 0600);
 	ok(!reads(c), "wrong key refused");
 	cache_write(c, &e);
-	s = slurp(cache_path(c));
-	snprintf(good, sizeof(good), "%s", s);
+	s = tfile_slurp(cache_path(c), NULL);
+	snprintf(good, sizeof(good), "%s", s != NULL ? s : "");
+	free(s);
 	s = strstr(good, "\"Expiration\":\"");
 	if (s != NULL)
 		memcpy(s + 14, "2026-13", 7);

@@ -19,34 +19,17 @@
 #include "crypto.h"
 #include "limit.h"
 #include "tap.h"
+#include "tfile.h"
 
 /* The file top_srcdir/rel, whole, NUL after it; NULL if unreadable. */
 static char *
 slurp(const char *rel, size_t *len)
 {
-	char path[4096], *buf;
+	char path[4096];
 	const char *top = getenv("top_srcdir");
-	FILE *f;
-	long n;
 
 	snprintf(path, sizeof(path), "%s/%s", top != NULL ? top : ".", rel);
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) ==
-	    NULL) {
-		fclose(f);
-		return NULL;
-	}
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
+	return tfile_slurp(path, len);
 }
 
 static char *

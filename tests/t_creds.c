@@ -21,6 +21,7 @@
 #include "creds_source.h"
 #include "crypto.h"
 #include "tap.h"
+#include "tfile.h"
 
 #define T0	1795586981	/* 2026-11-25T06:09:41Z */
 
@@ -74,15 +75,7 @@ clear_env(void)
 static void
 put_file(const char *p, const char *text, mode_t mode)
 {
-	int fd;
-
-	unlink(p);
-	if ((fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1)
-		return;
-	if (write(fd, text, strlen(text)) < 0)
-		perror("write");
-	fchmod(fd, mode);
-	close(fd);
+	tfile_put(p, text, strlen(text), mode);
 }
 
 static void

@@ -25,6 +25,7 @@
 #include "request.h"
 #include "responder.h"
 #include "tap.h"
+#include "tfile.h"
 
 #define SECRET	"a text secret of more than thirty-two bytes"
 
@@ -82,16 +83,9 @@ static void
 put(const char *name, const char *text, mode_t mode)
 {
 	char p[300];
-	int fd;
 
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	unlink(p);
-	if ((fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1)
-		return;
-	if (write(fd, text, strlen(text)) < 0)
-		perror("write");
-	fchmod(fd, mode);
-	close(fd);
+	tfile_put(p, text, strlen(text), mode);
 }
 
 /* gate_check for section name with the request as set up; 0 or status. */

@@ -19,6 +19,7 @@
 #include "jsonr.h"
 #include "jwt.h"
 #include "tap.h"
+#include "tfile.h"
 
 static long
 unb64url(const char *s, unsigned char *out, size_t outsz)
@@ -232,22 +233,9 @@ static char *
 slurp(const char *dir, const char *name, size_t *len)
 {
 	char path[4096];
-	FILE *f;
-	char *buf;
-	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fstat(fileno(f), &st) == -1 ||
-	    (buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(buf, 1, (size_t)st.st_size, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
+	return tfile_slurp(path, len);
 }
 
 static const char *

@@ -19,6 +19,7 @@
 #include "metrics.h"
 #include "prom.h"
 #include "tap.h"
+#include "tfile.h"
 
 /* A block with a known value in every kind of slot. */
 static void
@@ -46,20 +47,6 @@ populate(struct metrics_block *b)
 	metrics_callback(b, METRICS_CALLBACK_BAD_SIGNATURE);
 	metrics_rate_limited(b);
 	metrics_auth_refused(b, METRICS_AUTH_JWT);
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-
-	if (f == NULL || (buf = malloc(LIMIT_METRICS_TEXT + 1)) == NULL)
-		return NULL;
-	*len = fread(buf, 1, LIMIT_METRICS_TEXT, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
 }
 
 int
@@ -201,7 +188,7 @@ main(int argc, char *argv[])
 	top = getenv("top_srcdir");
 	snprintf(path, sizeof(path), "%s/tests/data/metrics.txt",
 	    top != NULL && *top != '\0' ? top : TOP_SRCDIR);
-	want = slurp(path, &wlen);
+	want = tfile_slurp(path, &wlen);
 	/* Its first line names where it comes from. */
 	body = want != NULL ? strchr(want, '\n') : NULL;
 	ok(body != NULL && wlen - (size_t)(body + 1 - want) == len &&

@@ -16,30 +16,17 @@
 #include "limit.h"
 #include "ossxml.h"
 #include "tap.h"
+#include "tfile.h"
 
 static char *
 t_read(const char *name, size_t *len)
 {
 	char path[4096];
 	const char *top = getenv("top_srcdir");
-	FILE *f;
-	char *buf;
-	long n;
 
 	snprintf(path, sizeof(path), "%s/tests/data/oss-xml/%s",
 	    top != NULL ? top : ".", name);
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) == -1 || (buf = malloc((size_t)n + 1)) ==
-	    NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(buf, 1, (size_t)n, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
+	return tfile_slurp(path, len);
 }
 
 /* Counts the Part children of the root as expat reads a document. */

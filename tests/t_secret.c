@@ -17,22 +17,9 @@
 
 #include "secret.h"
 #include "tap.h"
+#include "tfile.h"
 
 static char base[] = "/tmp/t_secret.XXXXXX";
-
-static void
-put(const char *path, const void *data, size_t len, mode_t mode)
-{
-	int fd;
-
-	unlink(path);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1)
-		return;
-	if (write(fd, data, len) < 0)
-		perror("write");
-	fchmod(fd, mode);
-	close(fd);
-}
 
 /* secret_get on a new handle; the bytes into out (64), their length. */
 static long
@@ -76,17 +63,17 @@ main(void)
 	snprintf(made, sizeof(made), "%s/%s", dir, SECRET_FILE_NAME);
 
 	/* ---- secret_file ---- */
-	put(file, "0123456789abcdef0123456789abcdef\n", 33, 0600);
+	tfile_put(file, "0123456789abcdef0123456789abcdef\n", 33, 0600);
 	is_int(get(file, dir, a), 33, "secret_file: its bytes, as they are");
 	ok(memcmp(a, "0123456789abcdef0123456789abcdef\n", 33) == 0,
 	    "secret_file: the same bytes");
 	is_int(secret_check_file(file, err, sizeof(err)), 0,
 	    "secret_check_file accepts it");
-	put(file, "0123456789abcdef0123456789abcde", 31, 0600);
+	tfile_put(file, "0123456789abcdef0123456789abcde", 31, 0600);
 	ok(get(file, dir, a) == -1 && secret_check_file(file, err,
 	    sizeof(err)) == -1 && strstr(err, "32 or more") != NULL,
 	    "secret_file of 31 bytes: refused (%s)", err);
-	put(file, "0123456789abcdef0123456789abcdef", 32, 0644);
+	tfile_put(file, "0123456789abcdef0123456789abcdef", 32, 0644);
 	ok(get(file, dir, a) == -1 && secret_check_file(file, err,
 	    sizeof(err)) == -1 && strstr(err, "group or others") != NULL,
 	    "secret_file readable by others: refused (%s)", err);
@@ -121,7 +108,7 @@ main(void)
 	ok(same, "4 processes making the secret at once: one secret");
 
 	/* A short cache_dir/secret is refused, and tried again later. */
-	put(made, "short", 5, 0600);
+	tfile_put(made, "short", 5, 0600);
 	s = secret_new(NULL, dir);
 	ok(secret_get(s, &k, &len, &d) == -1 && d.err == OERR_INTERNAL,
 	    "cache_dir/secret of 5 bytes: refused, 500");

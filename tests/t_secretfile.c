@@ -16,6 +16,7 @@
 
 #include "secretfile.h"
 #include "tap.h"
+#include "tfile.h"
 
 static char base[] = "/tmp/t_secretfile.XXXXXX";
 static char path[300];
@@ -23,15 +24,7 @@ static char path[300];
 static void
 put(const void *data, size_t len, mode_t mode)
 {
-	int fd;
-
-	unlink(path);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1)
-		return;
-	if (write(fd, data, len) < 0)
-		perror("write");
-	fchmod(fd, mode);
-	close(fd);
+	tfile_put(path, data, len, mode);
 }
 
 /* secretfile_read of p; 0 or -1, err and f as it left them. */

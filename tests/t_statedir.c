@@ -20,6 +20,7 @@
 
 #include "statedir.h"
 #include "tap.h"
+#include "tfile.h"
 
 static char base[] = "/tmp/t_statedir.XXXXXX";
 static char dir[300];
@@ -28,16 +29,9 @@ static void
 put(const char *name, const char *text, mode_t mode)
 {
 	char p[400];
-	int fd;
 
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	unlink(p);
-	if ((fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1)
-		return;
-	if (write(fd, text, strlen(text)) < 0)
-		perror("write");
-	fchmod(fd, mode);
-	close(fd);
+	tfile_put(p, text, strlen(text), mode);
 }
 
 static int
@@ -166,9 +160,7 @@ t_rw(struct statedir *sd)
 	put("l2", "x", 0644);
 	ok(rw_ok(sd, "l2"), "a 0644 file is replaced");
 	snprintf(p, sizeof(p), "%s/target", base);
-	unlink(p);
-	if ((fd = open(p, O_WRONLY | O_CREAT, 0600)) != -1)
-		close(fd);
+	tfile_put(p, "", 0, 0600);
 	snprintf(q, sizeof(q), "%s/l3", dir);
 	symlink(p, q);
 	ok(rw_ok(sd, "l3") && access(p, F_OK) == 0,

@@ -20,6 +20,7 @@
 
 #include "statedir.h"
 #include "tap.h"
+#include "tfile.h"
 
 #define SIZE	4096
 #define MAGIC	0x74657374706d6170ULL
@@ -68,15 +69,7 @@ inode(void)
 static void
 put(const char *text, mode_t mode)
 {
-	int fd;
-
-	unlink(path);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1)
-		return;
-	if (write(fd, text, strlen(text)) < 0)
-		perror("write");
-	fchmod(fd, mode);
-	close(fd);
+	tfile_put(path, text, strlen(text), mode);
 }
 
 int
@@ -88,7 +81,7 @@ main(void)
 	char other[400];
 	pid_t pids[8];
 	ino_t ino;
-	int i, j, fd, st2, allok;
+	int i, j, st2, allok;
 
 	tap_plan(12);
 	if (mkdtemp(base) == NULL || statedir_open(&sd, base, "test") == -1)
@@ -133,12 +126,7 @@ main(void)
 	unmap(a);
 	snprintf(other, sizeof(other), "%s/target", base);
 	unlink(path);
-	fd = open(other, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd != -1) {
-		if (write(fd, "keep", 4) != 4)
-			perror("write");
-		close(fd);
-	}
+	tfile_put(other, "keep", 4, 0600);
 	if (symlink(other, path) == -1)
 		perror("symlink");
 	a = map(&sd);

@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "creds_source.h"
 #include "tap.h"
+#include "tfile.h"
 
 /* Fixed test secrets: tests/data/test-secrets.txt lists them. */
 #define WIPE_SECRET	"wipe-test-secret-3Kx9vQ"
@@ -62,14 +63,7 @@ static char base[] = "/tmp/t_wipe.XXXXXX";
 static void
 put_file(const char *p, const char *text)
 {
-	int fd;
-
-	unlink(p);
-	if ((fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1)
-		return;
-	if (write(fd, text, strlen(text)) < 0)
-		perror("write");
-	close(fd);
+	tfile_put(p, text, strlen(text), 0600);
 }
 
 /* creds_source_new and _free on text, the free hook armed throughout. */

@@ -34,6 +34,7 @@
 #include "crypto.h"
 #include "limit.h"
 #include "rawreq.h"
+#include "../tfile.h"
 
 struct bench {
 	struct cbverify_key	*key;
@@ -56,32 +57,6 @@ cpu_us(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f;
-	char *buf;
-	long n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0 ||
-	    (buf = malloc((size_t)n + 1)) == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
 }
 
 static char *
@@ -300,7 +275,7 @@ main(int argc, char *argv[])
 	}
 	if (keypath == NULL || vec == NULL || optind != argc)
 		usage();
-	if ((b.pem = slurp(keypath, &b.pemlen)) == NULL ||
+	if ((b.pem = tfile_slurp(keypath, &b.pemlen)) == NULL ||
 	    (b.key = cbverify_key_new(b.pem, b.pemlen, err, sizeof(err))) ==
 	    NULL) {
 		fprintf(stderr, "cb_bench: %s: %s\n", keypath, b.pem == NULL ?
@@ -308,9 +283,9 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s.txt", vec);
-	b.txt = slurp(path, &b.txtlen);
+	b.txt = tfile_slurp(path, &b.txtlen);
 	snprintf(path, sizeof(path), "%s.sig", vec);
-	b.sig = slurp(path, &b.siglen);
+	b.sig = tfile_slurp(path, &b.siglen);
 	if (b.txt == NULL || b.sig == NULL || bench_prepare(&b) == -1) {
 		fprintf(stderr, "cb_bench: %s: cannot be read\n", vec);
 		goto out;

@@ -23,6 +23,8 @@
 
 #include <fcgiapp.h>
 
+#include "../tfile.h"
+
 static const char default_body[] =
     "{\"policy\":\"eyJleHBpcmF0aW9uIjoiMjAyNi0xMS0yNVQwNjoxOTo0MS4wMDBaIn0=\","
     "\"x_oss_signature_version\":\"OSS4-HMAC-SHA256\",\"signature\":"
@@ -34,27 +36,6 @@ static void
 on_term(int sig)
 {
 	stop = sig;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f;
-	char *buf = NULL;
-	long n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n)) != NULL &&
-	    fread(buf, 1, (size_t)n, f) == (size_t)n)
-		*len = (size_t)n;
-	else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
 }
 
 static void
@@ -93,7 +74,7 @@ main(int argc, char *argv[])
 	while ((ch = getopt(argc, argv, "f:n:")) != -1) {
 		switch (ch) {
 		case 'f':
-			if ((body = slurp(optarg, &len)) == NULL) {
+			if ((body = tfile_slurp(optarg, &len)) == NULL) {
 				fprintf(stderr, "fcgi_floor: cannot read %s\n",
 				    optarg);
 				return 1;
