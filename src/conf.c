@@ -1213,6 +1213,13 @@ conf_finish(struct conf_parser *p)
 	if (c->cache_dir == NULL &&
 	    (c->cache_dir = strdup(DEFAULT_CACHE_DIR)) == NULL)
 		return conf_fail(p, "out of memory");
+	/* Every outbound call's (STS, OSS, the credential sources). */
+	if (c->connect_timeout == 0)
+		c->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
+	if (c->timeout == 0)
+		c->timeout = DEFAULT_TIMEOUT;
+	if (c->retries < 0)
+		c->retries = DEFAULT_RETRIES;
 	if (c->nuploads == 0 && conf_new_upload(p, DEFAULT_UPLOAD) == -1)
 		return -1;
 	for (i = 0; i < c->nuploads; i++) {
@@ -1278,7 +1285,7 @@ conf_parse(const char *text, size_t len, const char *name, char *err,
 		conf_fail(&p, "out of memory");
 		return NULL;
 	}
-	p.conf->retries = -1;	/* unset: creds_origin.c picks the default */
+	p.conf->retries = -1;	/* unset: conf_finish puts the default */
 	if (memchr(text, '\0', len) != NULL) {
 		conf_fail(&p, "the file holds a NUL byte");
 		goto fail;

@@ -166,9 +166,9 @@ struct conf {
 	int		 session_policy_auto;
 	char		*sts_endpoint;
 	enum conf_sts_sig sts_signature;
-	long long	 connect_timeout;	/* seconds */
+	long long	 connect_timeout;	/* seconds; defaults filled in */
 	long long	 timeout;		/* seconds */
-	long long	 retries;		/* -1: unset */
+	long long	 retries;		/* DEFAULT_RETRIES when not set */
 	char		*access_key_file;
 	char		*ecs_role_name;
 	char		*metadata_endpoint;

@@ -359,13 +359,9 @@ creds_setup_net(struct creds_origin *o, const struct conf *conf,
 
 	o->sts.endpoint = endpoint;
 	o->sts.sig = conf->sts_signature;
-	o->sts.connect_timeout = conf->connect_timeout ?
-	    (long)conf->connect_timeout : DEFAULT_CONNECT_TIMEOUT;
-	o->sts.timeout = conf->timeout ? (long)conf->timeout : DEFAULT_TIMEOUT;
-	o->sts.retries = conf->retries >= 0 ? (long)conf->retries :
-	    DEFAULT_RETRIES;
-	if (o->sts.retries > LIMIT_HTTP_RETRIES)
-		o->sts.retries = LIMIT_HTTP_RETRIES;
+	o->sts.connect_timeout = (long)conf->connect_timeout;
+	o->sts.timeout = (long)conf->timeout;
+	o->sts.retries = (long)conf->retries;
 	o->sts.ca_file = conf->ca_file;
 	o->sts.proxy = conf->proxy;
 	o->refresh_before = conf->refresh_before ? conf->refresh_before :

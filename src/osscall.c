@@ -118,7 +118,7 @@ osscall_run(const struct osscall *c, enum ossapi_op op, osscall_build_fn build,
 	s.started = time(NULL);
 	s.r = OSSAPI_GARBAGE;
 
-	timeout = conf->timeout ? (long)conf->timeout : DEFAULT_TIMEOUT;
+	timeout = (long)conf->timeout;
 	/* OSS joins the parts while the Complete request waits. */
 	if (op == OSSAPI_COMPLETE && timeout < LIMIT_S3_COMPLETE_TIMEOUT)
 		timeout = LIMIT_S3_COMPLETE_TIMEOUT;
@@ -128,12 +128,9 @@ osscall_run(const struct osscall *c, enum ossapi_op op, osscall_build_fn build,
 	h.allow_http = strncmp(c->target->host, "http://", 7) == 0;
 	h.proxy = conf->proxy;
 	h.ca_file = conf->ca_file;
-	h.connect_timeout_ms = (conf->connect_timeout ?
-	    (long)conf->connect_timeout : DEFAULT_CONNECT_TIMEOUT) * 1000;
+	h.connect_timeout_ms = (long)conf->connect_timeout * 1000;
 	h.timeout_ms = timeout * 1000;
-	h.retries = conf->retries >= 0 ? (long)conf->retries : DEFAULT_RETRIES;
-	if (h.retries > LIMIT_HTTP_RETRIES)
-		h.retries = LIMIT_HTTP_RETRIES;
+	h.retries = (long)conf->retries;
 	h.max_response = LIMIT_OSS_XML_SIZE;
 	h.want[0] = "x-oss-request-id";
 	h.build = osscall_build;

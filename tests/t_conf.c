@@ -77,7 +77,7 @@ main(void)
 	const struct conf_upload *u;
 	char err[512];
 
-	tap_plan(85 + 7 + 23 + 12 + 25);	/* + multipart (issue 12), callbacks
+	tap_plan(86 + 7 + 23 + 12 + 25);	/* + multipart (issue 12), callbacks
 					   (issue 10), batch_max and metrics, auth
 					   and rate limits (issue 11) */
 	t_multipart();
@@ -152,6 +152,11 @@ main(void)
 	    strcmp(c->host, "https://examplebucket.oss-cn-hangzhou.aliyuncs.com")
 	    == 0 && c->uploads[0].max_size == 10485760,
 	    "defaults: ttl, env, one upload, host, max_size");
+	ok(c != NULL && strcmp(c->cache_dir, DEFAULT_CACHE_DIR) == 0 &&
+	    c->connect_timeout == DEFAULT_CONNECT_TIMEOUT &&
+	    c->timeout == DEFAULT_TIMEOUT && c->retries == DEFAULT_RETRIES,
+	    "defaults filled in once: cache_dir, connect_timeout, timeout, "
+	    "retries");
 	conf_free(c);
 
 	c = parse("bucket = b12\nregion = oss-cn-beijing\nmax_size = 7\n"
