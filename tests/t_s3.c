@@ -177,7 +177,7 @@ static void
 t_s3callback(void)
 {
 	struct callback_settings s = { "https://app.example/ossign/callback",
-	    NULL, -1, CALLBACK_JSON, NULL, 0 };
+	    NULL, -1, CALLBACK_JSON, NULL, 0, NULL };
 	struct callback_values v = { "bucket-a", "alice", "big",
 	    "big/alice/v.mp4", 0, 1795586981 };
 	struct callback_form *f;
